@@ -1,0 +1,36 @@
+import { createEnv } from "@t3-oss/env-nextjs";
+import { z } from "zod";
+
+/**
+ * Every setting of vifdeck, validated once. Nothing else reads process.env.
+ * The web app, the agent and the collector all import this module; each
+ * setting is documented in .env.example.
+ */
+const ZPositiveIntSchema = z.coerce.number().int().positive();
+
+export const env = createEnv({
+  server: {
+    NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    DATABASE_URL: z
+      .string()
+      .regex(/^(file:|postgres(ql)?:\/\/)/, "DATABASE_URL must start with file: (SQLite) or postgresql://")
+      .default("file:./data/vifdeck.db"),
+
+    VIFDECK_AGENT_SOCKET: z.string().min(1).default("./data/agent.sock"),
+    VIFDECK_AGENT_TOKEN_FILE: z.string().min(1).default("./data/agent.token"),
+    VIFDECK_AGENT_SOCKET_GROUP: z.string().min(1).optional(),
+    VIFDECK_AGENT_TIMEOUT_MS: ZPositiveIntSchema.default(10_000),
+    VIFDECK_DRIVER: z.enum(["sim", "xl"]).default("sim"),
+    VIFDECK_CONFIG_DIR: z.string().min(1).default("./data/sim/xen"),
+    VIFDECK_XL_PATH: z.string().min(1).default("/usr/sbin/xl"),
+    VIFDECK_XL_CONF: z.string().min(1).default("/etc/xen/xl.conf"),
+    VIFDECK_SIM_SEED: z.coerce.number().int().nonnegative().default(1),
+    VIFDECK_SIM_DOMAINS: ZPositiveIntSchema.max(1000).default(6),
+    VIFDECK_SIM_MODE: z.enum(["bridge", "route", "nat"]).default("bridge"),
+    VIFDECK_SIM_EVENTS: z.enum(["on", "off"]).default("on"),
+  },
+  client: {},
+  experimental__runtimeEnv: {},
+  emptyStringAsUndefined: true,
+});

@@ -1,0 +1,153 @@
+import net from "node:net";
+
+import superjson from "superjson";
+
+import {
+  AGENT_OPS,
+  AGENT_PROTOCOL_VERSION,
+  ZAgentResponseSchema,
+  formatZodIssues,
+  type AgentOp,
+  type AgentParams,
+  type AgentResult,
+  type TAgentError,
+  type TAgentErrorCode,
+} from "./protocol";
+
+/** An error the agent returned, or a failure to reach it; `code` is stable. */
+export class AgentError extends Error {
+  readonly code: TAgentErrorCode;
+  readonly command: string[] | undefined;
+  readonly exitCode: number | null | undefined;
+
+  constructor(error: TAgentError) {
+    super(error.message);
+    this.name = "AgentError";
+    this.code = error.code;
+    this.command = error.command;
+    this.exitCode = error.exitCode;
+  }
+}
+
+export type AgentClientOptions = {
+  socketPath: string;
+  token: string;
+  timeoutMs: number;
+};
+
+export type AgentClient = {
+  call<O extends AgentOp>(op: O, params: AgentParams<O>): Promise<AgentResult<O>>;
+  close(): void;
+};
+
+type Pending = {
+  op: AgentOp;
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+};
+
+/**
+ * A client for the agent that keeps one connection open, multiplexes calls
+ * over it by id, reconnects on the next call after the agent went away, and
+ * validates every result with the operation's schema.
+ */
+export function createAgentClient(options: AgentClientOptions): AgentClient {
+  let socket: net.Socket | null = null;
+  let nextId = 1;
+  const pending = new Map<number, Pending>();
+
+  const failAll = (error: AgentError) => {
+    for (const [id, call] of pending) {
+      clearTimeout(call.timer);
+      call.reject(error);
+      pending.delete(id);
+    }
+  };
+
+  const connect = (): net.Socket => {
+    if (socket && !socket.destroyed) return socket;
+    const conn = net.connect(options.socketPath);
+    conn.setEncoding("utf8");
+    let buffered = "";
+    conn.on("data", (chunk: string) => {
+      buffered += chunk;
+      let newline = buffered.indexOf("\n");
+      while (newline !== -1) {
+        receive(buffered.slice(0, newline));
+        buffered = buffered.slice(newline + 1);
+        newline = buffered.indexOf("\n");
+      }
+    });
+    conn.on("error", (error: NodeJS.ErrnoException) => {
+      failAll(
+        new AgentError({
+          code: "UNAVAILABLE",
+          message: `cannot reach the vifdeck agent at ${options.socketPath} (${error.code ?? error.message}): is vifdeck-agent running?`,
+        }),
+      );
+    });
+    conn.on("close", () => {
+      if (socket === conn) socket = null;
+      failAll(new AgentError({ code: "UNAVAILABLE", message: "the agent closed the connection" }));
+    });
+    socket = conn;
+    return conn;
+  };
+
+  const receive = (line: string) => {
+    let raw: unknown;
+    try {
+      raw = superjson.parse(line);
+    } catch {
+      failAll(new AgentError({ code: "INTERNAL", message: "the agent sent a line that is not JSON" }));
+      return;
+    }
+    const response = ZAgentResponseSchema.safeParse(raw);
+    if (!response.success) {
+      failAll(new AgentError({ code: "INTERNAL", message: "the agent sent a response outside the protocol" }));
+      return;
+    }
+    const message = response.data;
+    if (message.id === null) {
+      // Not tied to one call (e.g. an oversize request): every waiting call gets it.
+      if (!message.ok) failAll(new AgentError(message.error));
+      return;
+    }
+    const call = pending.get(message.id);
+    if (!call) return;
+    pending.delete(message.id);
+    clearTimeout(call.timer);
+    if (!message.ok) {
+      call.reject(new AgentError(message.error));
+      return;
+    }
+    const result = AGENT_OPS[call.op].result.safeParse(message.result);
+    if (!result.success) {
+      call.reject(
+        new AgentError({ code: "INTERNAL", message: `invalid ${call.op} result from the agent: ${formatZodIssues(result.error, "result")}` }),
+      );
+      return;
+    }
+    call.resolve(result.data);
+  };
+
+  return {
+    call<O extends AgentOp>(op: O, params: AgentParams<O>): Promise<AgentResult<O>> {
+      return new Promise<AgentResult<O>>((resolve, reject) => {
+        const id = nextId++;
+        const timer = setTimeout(() => {
+          pending.delete(id);
+          reject(new AgentError({ code: "COMMAND_TIMEOUT", message: `the agent did not answer ${op} within ${options.timeoutMs} ms` }));
+        }, options.timeoutMs);
+        pending.set(id, { op, resolve: resolve as (value: unknown) => void, reject, timer });
+        const request = { v: AGENT_PROTOCOL_VERSION, id, token: options.token, op, params };
+        connect().write(`${superjson.stringify(request)}\n`);
+      });
+    },
+    close() {
+      socket?.destroy();
+      socket = null;
+    },
+  };
+}
