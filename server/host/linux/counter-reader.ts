@@ -29,13 +29,17 @@ import type { LinuxReaderOptions } from "~/server/host/linux/paths";
  *   times once gives it. The reader does that at start (a harmless utimes on a
  *   sysfs directory) and then compares one stat before and after each read of
  *   /proc/net/dev: unchanged means no interface came or went in between, so
- *   the cached ifindexes still hold; changed means re-read them and retry.
+ *   the cached ifindexes still hold; a time different from the last read's
+ *   means each cached entry is checked as in "lstat" mode, once; a change
+ *   during the read means read again.
  * - "lstat" (fallback when the times cannot be set): the sysfs node of a
  *   recreated interface has a new inode number, checked with one lstat per
  *   interface per read (~2× the cost of /proc/net/dev itself).
  *
  * In both modes a name never seen before (a rename keeps the ifindex, but the
- * name is new) and a name whose counters went down are looked up again.
+ * name is new) and a name whose counters went down are looked up again. Not
+ * detected: two interfaces swapping names (three renames) between two reads
+ * without any counter going down.
  */
 export type CounterReaderOptions = LinuxReaderOptions & {
   /** Default "sysfs-mtime", which falls back to "lstat" when the times cannot be set. */
