@@ -1,0 +1,30 @@
+import { LayoutDashboard, Network } from "lucide-react";
+import Link from "next/link";
+import type { ReactNode } from "react";
+
+import { NavLink } from "./nav-link";
+
+/** Pages that work; later pages add themselves here. */
+const NAV_ITEMS = [{ href: "/", label: "Overview", icon: <LayoutDashboard className="size-4" aria-hidden /> }] as const;
+
+export function AppShell({ children }: { children: ReactNode }) {
+  return (
+    <div className="flex min-h-screen">
+      <aside className="sticky top-0 flex h-screen w-56 shrink-0 flex-col border-r border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+        <Link href="/" className="flex items-center gap-2 px-4 py-4 text-base font-semibold tracking-tight">
+          <Network className="size-5 text-sky-600 dark:text-sky-400" aria-hidden />
+          vifdeck
+        </Link>
+        <nav aria-label="Main" className="flex flex-col gap-0.5 px-2">
+          {NAV_ITEMS.map((item) => (
+            <NavLink key={item.href} href={item.href} icon={item.icon}>
+              {item.label}
+            </NavLink>
+          ))}
+        </nav>
+        <p className="mt-auto px-4 py-3 text-xs text-slate-500 dark:text-slate-400">Xen network console</p>
+      </aside>
+      <main className="min-w-0 flex-1 px-6 py-5">{children}</main>
+    </div>
+  );
+}

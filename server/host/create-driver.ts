@@ -1,0 +1,22 @@
+import path from "node:path";
+
+import type { env as Env } from "~/env";
+
+import type { HostDriver } from "./driver";
+import { createSimDriver } from "./sim/sim-driver";
+
+/** The host driver the settings name: `sim` (the simulated host) or `xl` (the real toolstack). */
+export async function createHostDriver(settings: typeof Env): Promise<HostDriver> {
+  switch (settings.VIFDECK_DRIVER) {
+    case "sim":
+      return createSimDriver({
+        seed: settings.VIFDECK_SIM_SEED,
+        domains: settings.VIFDECK_SIM_DOMAINS,
+        mode: settings.VIFDECK_SIM_MODE,
+        configDir: path.resolve(settings.VIFDECK_CONFIG_DIR),
+        randomEvents: settings.VIFDECK_SIM_EVENTS === "on",
+      });
+    case "xl":
+      throw new Error("the xl driver is not available in this build yet: set VIFDECK_DRIVER=sim");
+  }
+}
