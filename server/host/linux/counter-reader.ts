@@ -147,16 +147,28 @@ export class CounterReader {
           this.cache.delete(row.name);
           return null;
         }
-        cached = { ...looked, last: row };
+        cached = { ifindex: looked.ifindex, ino: looked.ino, last: row };
+        this.cache.set(row.name, cached);
       } else if (cached) {
-        cached = { ...cached, last: row };
+        cached.last = row;
+      } else {
+        return null;
       }
-      if (!cached) return null;
-      this.cache.set(row.name, cached);
       seen.add(row.name);
-      out.push({ ifindex: cached.ifindex, ...row });
+      out.push({
+        name: row.name,
+        ifindex: cached.ifindex,
+        rxBytes: row.rxBytes,
+        txBytes: row.txBytes,
+        rxPackets: row.rxPackets,
+        txPackets: row.txPackets,
+        rxErrors: row.rxErrors,
+        txErrors: row.txErrors,
+        rxDrops: row.rxDrops,
+        txDrops: row.txDrops,
+      });
     }
-    for (const name of this.cache.keys()) if (!seen.has(name)) this.cache.delete(name);
+    if (this.cache.size > seen.size) for (const name of this.cache.keys()) if (!seen.has(name)) this.cache.delete(name);
     return out;
   }
 

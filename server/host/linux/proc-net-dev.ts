@@ -54,7 +54,7 @@ export function parseProcNetDev(text: string): TProcNetDevRow[] {
       throw new HostError("UNPARSABLE_OUTPUT", `/proc/net/dev line ${lineNo}: no "name:" in "${line.slice(0, 60)}"`);
     }
     const name = line.slice(0, colon).trim();
-    const fields = line.slice(colon + 1).trim().split(/\s+/);
+    const fields = splitFields(line, colon + 1);
     if (name === "" || fields.length < FIELD_COUNT) {
       throw new HostError("UNPARSABLE_OUTPUT", `/proc/net/dev line ${lineNo}: expected a name and ${FIELD_COUNT} counters`);
     }
@@ -73,9 +73,41 @@ export function parseProcNetDev(text: string): TProcNetDevRow[] {
   return rows;
 }
 
-function toCounter(field: string | undefined, lineNo: number): bigint {
-  if (field === undefined || !/^\d+$/.test(field)) {
-    throw new HostError("UNPARSABLE_OUTPUT", `/proc/net/dev line ${lineNo}: "${field ?? ""}" is not a counter`);
+/** The space-separated fields of `line` from `from` on (faster than a regex split on hot paths). */
+function splitFields(line: string, from: number): string[] {
+  const fields: string[] = [];
+  let i = from;
+  const n = line.length;
+  while (i < n) {
+    while (i < n && line.charCodeAt(i) === 32) i++;
+    if (i >= n) break;
+    let j = i;
+    while (j < n && line.charCodeAt(j) !== 32) j++;
+    fields.push(line.slice(i, j));
+    i = j;
   }
-  return BigInt(field);
+  return fields;
+}
+
+const SAFE_DIGITS = 15;
+
+function toCounter(field: string | undefined, lineNo: number): bigint {
+  if (field !== undefined && field.length > 0) {
+    // Most counters fit a double exactly; BigInt(number) is much cheaper than BigInt(string).
+    if (field.length <= SAFE_DIGITS) {
+      const value = Number(field);
+      if (Number.isInteger(value) && value >= 0 && isDigits(field)) return BigInt(value);
+    } else if (isDigits(field)) {
+      return BigInt(field);
+    }
+  }
+  throw new HostError("UNPARSABLE_OUTPUT", `/proc/net/dev line ${lineNo}: "${field ?? ""}" is not a counter`);
+}
+
+function isDigits(field: string): boolean {
+  for (let i = 0; i < field.length; i++) {
+    const c = field.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
