@@ -4,7 +4,7 @@ import { Table, Td, Th, THead, Tr } from "~/components/ui/table";
 import type { TVif } from "~/server/host/inventory";
 
 export function VifTable({ vifs, stableNames }: { vifs: TVif[]; stableNames: Record<string, string> }) {
-  const sorted = [...vifs].sort((a, b) => a.domain.localeCompare(b.domain) || a.devid - b.devid || a.kind.localeCompare(b.kind));
+  const sorted = [...vifs].sort((a, b) => a.domain.localeCompare(b.domain) || a.devid - b.devid || (a.kind === "vif" ? -1 : 1) - (b.kind === "vif" ? -1 : 1));
   return (
     <Card aria-label="Vifs">
       <CardHeader>

@@ -1,0 +1,110 @@
+/**
+ * Starts the whole vifdeck stack on this machine: the agent (on the simulated
+ * host unless VIFDECK_DRIVER says otherwise), the collector, and the web app
+ * (`next start`, so run `next build` first). The demo and the browser tests
+ * use it; on a dom0 the three run as systemd services instead.
+ *
+ *   tsx scripts/stack.ts [--port 3000] [--host 0.0.0.0] [--data-dir ./data]
+ *
+ * Every file it makes (database, socket, token, simulated config files) goes
+ * under --data-dir unless the environment already names another place.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+
+import { migrate } from "~/server/migrate";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const BIN = path.join(ROOT, "node_modules/.bin");
+
+const { values } = parseArgs({
+  options: {
+    port: { type: "string", default: "3000" },
+    host: { type: "string", default: "0.0.0.0" },
+    "data-dir": { type: "string", default: "./data" },
+  },
+});
+const dataDir = path.resolve(values["data-dir"]);
+fs.mkdirSync(dataDir, { recursive: true });
+
+// The children's settings: what the caller set wins; the rest lives under the data folder.
+const inherited = process.env;
+const childEnv: NodeJS.ProcessEnv = {
+  ...inherited,
+  NEXT_TELEMETRY_DISABLED: "1",
+  DATABASE_URL: inherited.DATABASE_URL ?? `file:${path.join(dataDir, "vifdeck.db")}`,
+  VIFDECK_AGENT_SOCKET: inherited.VIFDECK_AGENT_SOCKET ?? path.join(dataDir, "agent.sock"),
+  VIFDECK_AGENT_TOKEN_FILE: inherited.VIFDECK_AGENT_TOKEN_FILE ?? path.join(dataDir, "agent.token"),
+  VIFDECK_CONFIG_DIR: inherited.VIFDECK_CONFIG_DIR ?? path.join(dataDir, "sim", "xen"),
+};
+
+const children: { name: string; process: ChildProcess }[] = [];
+let stopping = false;
+
+function start(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = childEnv): ChildProcess {
+  const child = spawn(command, args, { cwd: ROOT, env, stdio: ["ignore", "inherit", "inherit"] });
+  children.push({ name, process: child });
+  child.on("exit", (code, signal) => {
+    if (stopping) return;
+    console.error(`vifdeck: the ${name} stopped (${signal ?? `exit ${code}`}); stopping the stack`);
+    stop(1);
+  });
+  return child;
+}
+
+function stop(exitCode: number): void {
+  if (stopping) return;
+  stopping = true;
+  for (const { process: child } of children) if (child.exitCode === null) child.kill("SIGTERM");
+  setTimeout(() => process.exit(exitCode), 1_500).unref();
+}
+
+async function waitForSocket(file: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!fs.existsSync(file)) {
+    if (Date.now() > deadline || stopping) throw new Error(`the agent did not open ${file} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await fetch(url).then((r) => r.ok, () => false);
+    if (ok) return;
+    if (Date.now() > deadline || stopping) throw new Error(`the web app did not answer at ${url} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+async function main(): Promise<void> {
+  process.once("SIGINT", () => stop(0));
+  process.once("SIGTERM", () => stop(0));
+  if (!fs.existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
+    throw new Error("no production build: run `npm run build` first");
+  }
+
+  const databaseUrl = childEnv.DATABASE_URL as string;
+  await migrate("deploy", { databaseUrl, log: (line) => console.log(`vifdeck: database: ${line}`) });
+
+  const socket = childEnv.VIFDECK_AGENT_SOCKET as string;
+  start("agent", path.join(BIN, "tsx"), ["server/agent/main.ts"]);
+  await waitForSocket(socket, 30_000);
+  if (fs.existsSync(path.join(ROOT, "server/accounting/main.ts"))) {
+    start("collector", path.join(BIN, "tsx"), ["server/accounting/main.ts"]);
+  }
+  start("web app", path.join(BIN, "next"), ["start", "--port", values.port, "--hostname", values.host], {
+    ...childEnv,
+    NODE_ENV: "production",
+  });
+  const local = `http://localhost:${values.port}`;
+  await waitForHttp(`http://127.0.0.1:${values.port}/api/health`, 60_000);
+  console.log(`\nvifdeck is running: ${local}\n  database: ${databaseUrl}\n  agent socket: ${socket}\n  press Ctrl-C to stop\n`);
+}
+
+main().catch((error: unknown) => {
+  console.error(`vifdeck: ${error instanceof Error ? error.message : String(error)}`);
+  stop(1);
+});
