@@ -66,7 +66,8 @@ export function runCommand(argv: readonly string[], opts: RunCommandOptions): Pr
       shell: false,
       // Own process group, so a timeout kills the command and everything it started.
       detached: true,
-      env: { ...(opts.env ?? DEFAULT_COMMAND_ENV) },
+      // Exactly the given variables (ProcessEnv is augmented elsewhere with required keys, hence the cast).
+      env: { ...(opts.env ?? DEFAULT_COMMAND_ENV) } as NodeJS.ProcessEnv,
       stdio: ["pipe", "pipe", "pipe"],
       windowsHide: true,
     });
