@@ -1,0 +1,105 @@
+import { dayStartOf } from "./calendar";
+import { KEY_COUNTER_NAMES, addKeyCounters, isZeroKeyCounters, zeroKeyCounters, type KeyCounters } from "./identity";
+
+/**
+ * Where a tick's deltas go. Four resolutions, each its own table with the
+ * primary key (keyId, start), start in epoch seconds:
+ *
+ *   fine   the tick's resolution (VIFDECK_ACCOUNTING_FINE_S, default 10 s), kept 24 h
+ *   5m     5 minutes (billing's 95th percentile), kept 40 days
+ *   hour   kept 13 months
+ *   day    local days in the accounting time zone, kept forever
+ *
+ * A normal tick's delta goes whole into the bucket containing its end (a
+ * delta covering 10:04:50–10:05:00 belongs to 10:04:50's buckets). A delta
+ * that covers more than two fine intervals (after a gap: collector or agent
+ * down) is spread over the time it covers in proportion to duration, so a
+ * restart does not put hours of traffic into one 5-minute rate; the integer
+ * split keeps the sum exact.
+ */
+
+export type Resolution = "fine" | "5m" | "hour" | "day";
+export const RESOLUTIONS: readonly Resolution[] = ["fine", "5m", "hour", "day"];
+export const BUCKET_TABLES: Record<Resolution, string> = {
+  fine: "TrafficFine",
+  "5m": "TrafficFiveMin",
+  hour: "TrafficHour",
+  day: "TrafficDay",
+};
+
+export const FIVE_MINUTES_S = 300;
+export const HOUR_S = 3600;
+
+export type BucketRow = { keyId: number; start: number; counters: KeyCounters };
+
+export type BucketPlanOptions = { fineS: number; timeZone: string };
+
+/** A piece of a delta: its share of the counters and the instant it is filed under (epoch seconds). */
+type Piece = { at: number; counters: KeyCounters };
+
+/** Splits counters over (fromMs, toMs] into pieces on a grid, proportional to overlap, summing exactly. */
+export function spreadCounters(counters: KeyCounters, fromMs: number, toMs: number, fineS: number): Piece[] {
+  const span = toMs - fromMs;
+  if (span <= 2 * fineS * 1000) return [{ at: Math.floor((toMs - 1) / 1000), counters }];
+  // Long gaps are spread on a coarser grid so that one tick never writes too many rows.
+  const gridS = span <= 6 * HOUR_S * 1000 ? FIVE_MINUTES_S : span <= 14 * 24 * HOUR_S * 1000 ? HOUR_S : 24 * HOUR_S;
+  const pieces: Piece[] = [];
+  const total = BigInt(span);
+  const given = zeroKeyCounters();
+  for (let slot = Math.floor(fromMs / 1000 / gridS) * gridS; slot * 1000 < toMs; slot += gridS) {
+    const lo = Math.max(fromMs, slot * 1000);
+    const hi = Math.min(toMs, (slot + gridS) * 1000);
+    if (hi <= lo) continue;
+    const share = zeroKeyCounters();
+    for (const name of KEY_COUNTER_NAMES) share[name] = (counters[name] * BigInt(hi - lo)) / total;
+    addKeyCounters(given, share);
+    pieces.push({ at: Math.floor(lo / 1000), counters: share });
+  }
+  const last = pieces[pieces.length - 1];
+  if (last) for (const name of KEY_COUNTER_NAMES) last.counters[name] += counters[name] - given[name];
+  return pieces.filter((p) => !isZeroKeyCounters(p.counters));
+}
+
+export function bucketStartOf(resolution: Resolution, epochS: number, options: BucketPlanOptions): number {
+  switch (resolution) {
+    case "fine":
+      return Math.floor(epochS / options.fineS) * options.fineS;
+    case "5m":
+      return Math.floor(epochS / FIVE_MINUTES_S) * FIVE_MINUTES_S;
+    case "hour":
+      return Math.floor(epochS / HOUR_S) * HOUR_S;
+    case "day":
+      return dayStartOf(epochS, options.timeZone);
+  }
+}
+
+/** The rows a set of key deltas adds to each resolution, merged per (key, bucket). */
+export function planBucketRows(
+  deltas: Iterable<{ keyId: number; counters: KeyCounters; fromMs: number; toMs: number }>,
+  options: BucketPlanOptions,
+): Record<Resolution, BucketRow[]> {
+  const maps: Record<Resolution, Map<string, BucketRow>> = { fine: new Map(), "5m": new Map(), hour: new Map(), day: new Map() };
+  const starts = new Map<number, Record<Resolution, number>>();
+  for (const delta of deltas) {
+    if (isZeroKeyCounters(delta.counters)) continue;
+    for (const piece of spreadCounters(delta.counters, delta.fromMs, delta.toMs, options.fineS)) {
+      let s = starts.get(piece.at);
+      if (!s) {
+        s = {
+          fine: bucketStartOf("fine", piece.at, options),
+          "5m": bucketStartOf("5m", piece.at, options),
+          hour: bucketStartOf("hour", piece.at, options),
+          day: bucketStartOf("day", piece.at, options),
+        };
+        starts.set(piece.at, s);
+      }
+      for (const resolution of RESOLUTIONS) {
+        const id = `${delta.keyId}:${s[resolution]}`;
+        const row = maps[resolution].get(id);
+        if (row) addKeyCounters(row.counters, piece.counters);
+        else maps[resolution].set(id, { keyId: delta.keyId, start: s[resolution], counters: { ...piece.counters } });
+      }
+    }
+  }
+  return { fine: [...maps.fine.values()], "5m": [...maps["5m"].values()], hour: [...maps.hour.values()], day: [...maps.day.values()] };
+}

@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import type { TInterfaceCounters } from "~/server/host/inventory";
+import { DB_KINDS, createTestDatabase, type TestDatabase } from "~/server/testing/databases";
+
+import { computeDeltas, type EngineOptions, type EngineState } from "./delta-engine";
+import type { MappedInterface } from "./identity";
+import { createAccountingStore, fromStoredRaw, toStoredRaw, type AccountingStore } from "./store";
+
+const OPTIONS: EngineOptions = { maxBytesPerSec: 12.5e9, wrapWindowMs: 300_000, gapAfterMs: 25_000 };
+const T0 = Date.UTC(2026, 2, 1, 10, 0, 0);
+
+function guest(key: string, domid: number): MappedInterface {
+  return { key, kind: "guest", category: "guest", domain: key, devid: 0, vifname: key, domid, mac: "00:16:3e:00:00:01", bridge: "xenbr0" };
+}
+function iface(name: string, ifindex: number, rx: bigint, tx: bigint): TInterfaceCounters {
+  return { name, ifindex, rxBytes: rx, txBytes: tx, rxPackets: rx / 100n, txPackets: tx / 100n, rxErrors: 0n, txErrors: 0n, rxDrops: 0n, txDrops: 0n };
+}
+
+describe("toStoredRaw", () => {
+  it("round-trips unsigned 64-bit counters through a signed column", () => {
+    for (const v of [0n, 1n, (1n << 63n) - 1n, 1n << 63n, (1n << 64n) - 1n]) expect(fromStoredRaw(toStoredRaw(v))).toBe(v);
+    expect(toStoredRaw((1n << 64n) - 1n)).toBe(-1n);
+  });
+});
+
+describe.each(DB_KINDS)("accounting store on %s", (kind) => {
+  let database: TestDatabase;
+  let store: AccountingStore;
+  let state: EngineState;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    store = createAccountingStore(database.db, kind, { fineS: 10, timeZone: "Europe/Berlin" });
+    state = (await store.loadState()).state;
+  });
+  afterAll(async () => {
+    await database.dispose();
+  });
+
+  const tick = async (at: number, ifaces: TInterfaceCounters[], mapping: Record<string, MappedInterface>) => {
+    const finals = await store.readFinalSamples();
+    const result = computeDeltas(state, { at, interfaces: ifaces }, new Map(Object.entries(mapping)), OPTIONS, finals);
+    await store.recordTick(result, { writtenAt: at });
+    state = result.state;
+    return result;
+  };
+
+  it("stores keys, incarnations, raw state, totals and buckets, one transaction per tick", async () => {
+    expect(state.lastTickAt).toBeNull();
+    const m = { web1: guest("web1", 1), "vif2.0": guest("db1/0", 2) };
+    await tick(T0, [iface("web1", 6, 100n, 100n), iface("vif2.0", 7, 0n, 0n)], m);
+    await tick(T0 + 10_000, [iface("web1", 6, 2240n, 10464n), iface("vif2.0", 7, 50n, 70n)], m);
+    // web1 reboots: new domid 3, new ifindex 27 (captures 61-63).
+    await tick(T0 + 20_000, [iface("web1", 27, 504n, 626n), iface("vif2.0", 7, 50n, 70n)], { web1: guest("web1", 3), "vif2.0": guest("db1/0", 2) });
+
+    const web1 = await database.db.accountingKey.findUniqueOrThrow({ where: { key: "web1" }, include: { incarnations: { orderBy: { firstSeenAt: "asc" } } } });
+    expect(web1.inBytes).toBe(10464n - 100n + 626n);
+    expect(web1.outBytes).toBe(2240n - 100n + 504n);
+    expect(web1.incarnations.map((i) => [i.kernelName, i.ifindex, i.domid, i.endedAt === null])).toEqual([
+      ["web1", 6, 1, false],
+      ["web1", 27, 3, true],
+    ]);
+    expect(web1.incarnations[0]?.endReason).toBe("gone");
+    expect(web1.incarnations[0]?.endedAt).toBe(BigInt(T0 + 10_000));
+
+    const days = await database.db.trafficDay.findMany({ where: { keyId: web1.id } });
+    expect(days.reduce((s, d) => s + d.inBytes, 0n)).toBe(web1.inBytes);
+    const fives = await database.db.trafficFiveMin.findMany({ where: { keyId: web1.id } });
+    expect(fives.reduce((s, d) => s + d.outBytes, 0n)).toBe(web1.outBytes);
+    const fines = await database.db.trafficFine.findMany({ where: { keyId: web1.id }, orderBy: { start: "asc" } });
+    expect(fines.map((f) => Number(f.start))).toEqual([T0 / 1000, T0 / 1000 + 10]);
+  });
+
+  it("restarts from the stored state: neither loses nor double-counts, and records the gap", async () => {
+    const restarted = createAccountingStore(database.db, kind, { fineS: 10, timeZone: "Europe/Berlin" });
+    const loaded = await restarted.loadState();
+    expect(loaded.state.lastTickAt).toBe(T0 + 20_000);
+    expect(loaded.state.incarnations.get(27)?.raw.txBytes).toBe(626n);
+    store = restarted;
+    state = loaded.state;
+    // Down for an hour: the delta is exact and spread over the hour's 5-minute buckets.
+    await tick(T0 + 3_620_000, [iface("web1", 27, 504n + 3_600_000n, 626n), iface("vif2.0", 7, 50n, 70n)], { web1: guest("web1", 3) });
+    const web1 = await database.db.accountingKey.findUniqueOrThrow({ where: { key: "web1" } });
+    expect(web1.outBytes).toBe(2240n - 100n + 504n + 3_600_000n);
+    const gaps = await database.db.accountingGap.findMany();
+    expect(gaps.map((g) => [Number(g.fromAt), Number(g.toAt)])).toEqual([[T0 + 20_000, T0 + 3_620_000]]);
+    const fives = await database.db.trafficFiveMin.findMany({ where: { keyId: web1.id, start: { gte: BigInt(T0 / 1000 + 300) } } });
+    expect(fives.length).toBeGreaterThanOrEqual(12);
+    expect(fives.reduce((s, f) => s + f.outBytes, 0n)).toBeGreaterThan(3_000_000n);
+  });
+
+  it("applies enqueued detach final counters at the next tick and clears them", async () => {
+    await store.enqueueFinalSample({ at: T0 + 3_625_000, mapped: guest("db1/0", 2), counters: iface("vif2.0", 7, 80n, 100n) });
+    const result = await tick(T0 + 3_630_000, [iface("web1", 27, 504n + 3_600_000n, 626n)], { web1: guest("web1", 3) });
+    expect(result.closed).toMatchObject([{ ifindex: 7, reason: "detached" }]);
+    const db1 = await database.db.accountingKey.findUniqueOrThrow({ where: { key: "db1/0" }, include: { incarnations: true } });
+    expect(db1.inBytes).toBe(100n);
+    expect(db1.outBytes).toBe(80n);
+    expect(db1.incarnations[0]?.endReason).toBe("detached");
+    expect(await database.db.accountingFinalSample.count()).toBe(0);
+  });
+
+  it("stores raw counters above 2^63 exactly", async () => {
+    const huge = (1n << 64n) - 5n;
+    await tick(T0 + 3_640_000, [iface("web1", 27, 504n + 3_600_000n, 626n), iface("peth0", 2, huge, 1n)], {
+      web1: guest("web1", 3),
+      peth0: { key: "peth0", kind: "host", category: "physical", domain: null, devid: null, vifname: null, domid: null, mac: null, bridge: "xenbr0" },
+    });
+    const loaded = await createAccountingStore(database.db, kind, { fineS: 10, timeZone: "UTC" }).loadState();
+    expect(loaded.state.incarnations.get(2)?.raw.rxBytes).toBe(huge);
+  });
+});
