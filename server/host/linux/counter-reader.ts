@@ -13,11 +13,12 @@ import type { LinuxReaderOptions } from "~/server/host/linux/paths";
  * behind these choices).
  *
  * Counters come from /proc/net/dev: one read, about the cost of the kernel
- * summing its per-CPU statistics. Reading the sysfs statistics files is ~50×
- * slower and `ip -j -s link` ~8× slower at 2,000 interfaces.
+ * summing its per-CPU statistics. At 2,000 interfaces, against that bare read:
+ * the sysfs statistics files ~75×, `ip -j -s link` ~10×, this reader ~1.5×
+ * (also at 5,000).
  *
  * /proc/net/dev has no ifindex, and reading /sys/class/net/<name>/ifindex for
- * every interface on every sample costs ~6× the counters themselves, so
+ * every interface on every sample costs ~9× the bare read, so
  * ifindexes are cached by name. The cache must notice an interface recreated
  * under the same name — a guest with `vifname=web1` reboots and `web1` comes
  * back with a new ifindex and counters from zero; that is a new incarnation —
@@ -34,7 +35,7 @@ import type { LinuxReaderOptions } from "~/server/host/linux/paths";
  *   during the read means read again.
  * - "lstat" (fallback when the times cannot be set): the sysfs node of a
  *   recreated interface has a new inode number, checked with one lstat per
- *   interface per read (~2× the cost of /proc/net/dev itself).
+ *   interface per read (~4–5× the bare read of /proc/net/dev in all).
  *
  * In both modes a name never seen before (a rename keeps the ifindex, but the
  * name is new) and a name whose counters went down are looked up again. Not
