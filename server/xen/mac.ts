@@ -88,7 +88,7 @@ export function parseMacLikeXl(value: string, following: string | null, previous
     bytes[i] = asUnsignedInt;
     p = r.end + 1;
   }
-  const nonStandard = !/^[0-9a-fA-F]{1,2}(?::[0-9a-fA-F]{1,2}){5}$/.test(value) || readPastEnd;
+  const nonStandard = !/^[0-9a-fA-F]{1,2}(?::[0-9a-fA-F]{1,2}){5}[ \t]*$/.test(value) || readPastEnd;
   return { ok: true, bytes, groupsWritten: 6, readPastEnd, nonStandard };
 }
 

@@ -191,7 +191,7 @@ export function parseXlUlong(value: string): { ok: true; value: number; lax: boo
   if (m[1] === "-" && v !== 0n) v = ULONG_MAX + 1n - v;
   if (v === ULONG_MAX) return { ok: false };
   const asInt = Number(BigInt.asIntN(32, v));
-  return { ok: true, value: asInt, lax: m[0] !== value || m[1] !== "" || asInt < 0 || BigInt(asInt) !== v };
+  return { ok: true, value: asInt, lax: !/^[0-9]+$/.test(value) || asInt < 0 || BigInt(asInt) !== v };
 }
 
 function isValidIfname(name: string): boolean {
@@ -443,12 +443,13 @@ export function applyVifTokens(spec: string, tokens: TVifToken[], options: TPars
     const s = tok ? tok.start + 8 : 0;
     const e = tok ? tok.end : 0;
     const a = tok?.arg !== undefined ? { arg: tok.arg } : {};
+    // vif-common.sh renames with ip link set "$dev" name "$vifname": blanks stay in the name.
     const name = effective.vifname;
     const bytes = utf8Length(name);
     if (bytes > 15) {
       sink("VIF_VIFNAME_TOO_LONG", `vifname '${name}' is ${bytes} bytes; Linux interface names have at most 15. The hotplug script's rename fails and the vif is left down on no bridge (old kernels cut the name silently).`, "Use at most 15 characters (8 or fewer is safest).", s, e, { severity: "error", ...a });
     } else if (!isValidIfname(name)) {
-      sink("VIF_VIFNAME_INVALID", `vifname ${JSON.stringify(name)} is not a valid Linux interface name (empty, '.', '..', or containing '/', ':' or blanks).`, "Use letters, digits, '-' and '_'.", s, e, a);
+      sink("VIF_VIFNAME_INVALID", `vifname ${JSON.stringify(name)} is not a valid Linux interface name (empty, '.', '..', or containing '/', ':' or blanks): the hotplug rename fails and the vif is left down.`, "Use letters, digits, '-' and '_' (and no blank before the comma).", s, e, a);
     } else if (options.guestType === "hvm" && effective.type !== "vif" && bytes > 11) {
       sink("VIF_VIFNAME_HVM_LONG", `On an HVM guest the emulated twin is named '${name}-emu' (${bytes + 4} bytes), over the 15-byte limit.`, "Use at most 11 characters on HVM guests.", s, e, a);
     } else if (name.length > 8) {
