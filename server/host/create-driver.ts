@@ -4,6 +4,7 @@ import type { env as Env } from "~/env";
 
 import type { HostDriver } from "./driver";
 import { createSimDriver } from "./sim/sim-driver";
+import { XlDriver } from "./xl/xl-driver";
 
 /** The host driver the settings name: `sim` (the simulated host) or `xl` (the real toolstack). */
 export async function createHostDriver(settings: typeof Env): Promise<HostDriver> {
@@ -17,6 +18,12 @@ export async function createHostDriver(settings: typeof Env): Promise<HostDriver
         randomEvents: settings.VIFDECK_SIM_EVENTS === "on",
       });
     case "xl":
-      throw new Error("the xl driver is not available in this build yet: set VIFDECK_DRIVER=sim");
+      return new XlDriver({
+        xlPath: settings.VIFDECK_XL_PATH,
+        xenstoreLsPath: settings.VIFDECK_XENSTORE_LS_PATH,
+        xlConfPath: settings.VIFDECK_XL_CONF,
+        xendConfigPath: settings.VIFDECK_XEND_CONFIG,
+        commandTimeoutMs: settings.VIFDECK_COMMAND_TIMEOUT_MS,
+      });
   }
 }
