@@ -18,6 +18,8 @@ const CHROMIUM_FLAGS = [
 
 export default defineConfig({
   testDir: "./e2e",
+  // Not test-results/ itself: Playwright empties its outputDir, and the Vitest report lives there.
+  outputDir: "test-results/playwright",
   fullyParallel: false,
   workers: 1,
   retries: 0,
@@ -39,7 +41,7 @@ export default defineConfig({
     },
   ],
   webServer: {
-    command: `node_modules/.bin/tsx scripts/stack.ts --port ${PORT} --host 127.0.0.1 --data-dir test-results/e2e-data`,
+    command: `node_modules/.bin/tsx scripts/stack.ts --port ${PORT} --host 127.0.0.1 --data-dir test-results/e2e-data --fresh`,
     url: `http://127.0.0.1:${PORT}/api/health`,
     timeout: 120_000,
     reuseExistingServer: false,

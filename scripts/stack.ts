@@ -4,7 +4,9 @@
  * (`next start`, so run `next build` first). The demo and the browser tests
  * use it; on a dom0 the three run as systemd services instead.
  *
- *   tsx scripts/stack.ts [--port 3000] [--host 0.0.0.0] [--data-dir ./data]
+ *   tsx scripts/stack.ts [--port 3000] [--host 0.0.0.0] [--data-dir ./data] [--fresh]
+ *
+ * --fresh empties the data folder first (the browser tests start from a new host and database).
  *
  * Every file it makes (database, socket, token, simulated config files) goes
  * under --data-dir unless the environment already names another place.
@@ -24,9 +26,11 @@ const { values } = parseArgs({
     port: { type: "string", default: "3000" },
     host: { type: "string", default: "0.0.0.0" },
     "data-dir": { type: "string", default: "./data" },
+    fresh: { type: "boolean", default: false },
   },
 });
 const dataDir = path.resolve(values["data-dir"]);
+if (values.fresh) fs.rmSync(dataDir, { recursive: true, force: true });
 fs.mkdirSync(dataDir, { recursive: true });
 
 // The children's settings: what the caller set wins; the rest lives under the data folder.
