@@ -49,6 +49,8 @@ const EXPECT_OPERATOR = ["+=", "'='"];
 const EXPECT_VALUE = ["STRING", "NUMBER", "'['"];
 const EXPECT_CLOSE = ["']'"];
 const EXPECT_END = ["$end"];
+/** Bison's YYMAXDEPTH: the most states xl's parser stack can hold. */
+const BISON_MAX_DEPTH = 10000;
 
 type TParser = {
   ctx: TXlParseContext;
@@ -130,51 +132,63 @@ export function parseXlTokens(ctx: TXlParseContext): TXlSetting[] {
     return { ...s, kind: "number", value: t.value, raw: t.text };
   }
 
-  function parseValueInList(): TXlValue | null {
-    const t = peek();
-    if (t.kind === "[") return parseList();
-    return parseAtom();
-  }
-
+  /** A list, nested lists included, without recursion (the nesting can be thousands deep). */
   function parseList(): TXlList | null {
-    const open = shift();
-    const items: TXlValue[] = [];
-    skipNewlines();
-    let t = peek();
-    if (t.kind === "]") {
-      const close = shift();
-      return { ...span(open.start, close.end), kind: "list", items };
-    }
-    if (!isValueStart(t.kind)) {
-      syntaxError(EXPECT_CLOSE);
-      return null;
-    }
-    const first = parseValueInList();
-    if (first === null) return null;
-    items.push(first);
-    skipNewlines();
+    const frames: { open: TToken; items: TXlValue[] }[] = [];
+    let mode: "open" | "first" | "after" | "afterComma" = "open";
     for (;;) {
-      t = peek();
+      if (mode === "open") {
+        const open = shift();
+        const depth = frames.length + 1;
+        if (2 * depth + 4 >= BISON_MAX_DEPTH) {
+          // Bison's stack (YYMAXDEPTH states) is full: xl gives up on the whole file.
+          const p = locateOffset(ctx.map, open.start);
+          const d = makeDiagnostic("XL_SYNTAX", `Lists nested ${depth} deep: xl's parser runs out of stack and gives up.`, { line: p.line, column: p.column }, "Do not nest lists.");
+          reportXlError(ctx, open.xlLine, open.text, "memory exhausted", d, false);
+          aborted = true;
+          return null;
+        }
+        frames.push({ open, items: [] });
+        skipNewlines();
+        mode = "first";
+        continue;
+      }
+      const top = frames[frames.length - 1];
+      if (!top) return null;
+      const t = peek();
       if (t.kind === "]") {
         const close = shift();
-        return { ...span(open.start, close.end), kind: "list", items };
+        frames.pop();
+        const list: TXlList = { ...span(top.open.start, close.end), kind: "list", items: top.items };
+        const parent = frames[frames.length - 1];
+        if (!parent) return list;
+        parent.items.push(list);
+        skipNewlines();
+        mode = "after";
+        continue;
       }
-      if (t.kind !== ",") {
-        syntaxError(EXPECT_CLOSE);
-        return null;
+      if (mode === "after") {
+        if (t.kind !== ",") {
+          syntaxError(EXPECT_CLOSE);
+          return null;
+        }
+        shift();
+        skipNewlines();
+        mode = "afterComma";
+        continue;
       }
-      shift();
-      skipNewlines();
-      t = peek();
-      if (t.kind === "]") continue;
+      // "first" or "afterComma": a value may come here.
       if (!isValueStart(t.kind)) {
         syntaxError(EXPECT_CLOSE);
         return null;
       }
-      const item = parseValueInList();
-      if (item === null) return null;
-      items.push(item);
+      if (t.kind === "[") {
+        mode = "open";
+        continue;
+      }
+      top.items.push(parseAtom());
       skipNewlines();
+      mode = "after";
     }
   }
 
@@ -234,7 +248,7 @@ export function parseXlTokens(ctx: TXlParseContext): TXlSetting[] {
     if (t.kind === "IDENT") {
       const setting = parseAssignment();
       if (setting === null) {
-        recover();
+        if (!aborted) recover();
         continue;
       }
       store(setting);
