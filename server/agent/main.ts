@@ -13,6 +13,7 @@ import { createHostDriver } from "~/server/host/create-driver";
 import { logger } from "~/server/logger";
 
 import { startAgentServer } from "./server";
+import { ConfigStore } from "./config-store";
 import { lookUpGroupId } from "./group";
 import { ensureTokenFile } from "./token";
 
@@ -20,9 +21,10 @@ async function main(): Promise<void> {
   const gid = env.VIFDECK_AGENT_SOCKET_GROUP ? await lookUpGroupId(env.VIFDECK_AGENT_SOCKET_GROUP) : null;
   const token = await ensureTokenFile(path.resolve(env.VIFDECK_AGENT_TOKEN_FILE), gid);
   const driver = await createHostDriver(env);
+  const configs = await ConfigStore.open(path.resolve(env.VIFDECK_CONFIG_DIR));
   const socketPath = path.resolve(env.VIFDECK_AGENT_SOCKET);
   await fs.mkdir(path.dirname(socketPath), { recursive: true });
-  const server = await startAgentServer({ socketPath, token, driver, logger, socketGid: gid });
+  const server = await startAgentServer({ socketPath, token, driver, configs, logger, socketGid: gid });
 
   const stop = (signal: string) => {
     logger.info({ signal }, "agent stopping");

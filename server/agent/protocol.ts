@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-import { ZCountersSchema, ZInventorySchema } from "~/server/host/inventory";
+import { ZCountersSchema, ZInterfaceCountersSchema, ZInventorySchema } from "~/server/host/inventory";
 
 /**
  * The agent's wire protocol: one JSON document per line (NDJSON) over a Unix
@@ -20,11 +20,106 @@ export const AGENT_PROTOCOL_VERSION = 1;
 /** The largest request line the agent reads; longer ones are refused and the connection closed. */
 export const MAX_REQUEST_BYTES = 256 * 1024;
 
+/** A domain name or numeric id as xl takes it; refuses option-looking and shell-looking text. */
+export const ZDomainRefSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "a domain name: letters, digits, '_', '.', '-' (not starting with '-')");
+
+/** A config file's name inside the config directory (the store checks it again). */
+export const ZConfigNameSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, "one file name in the config directory (no '/', no leading '.')")
+  .refine((name) => !name.includes(".."), "must not contain '..'");
+
+const ZSha256Schema = z.string().regex(/^[0-9a-f]{64}$/, "a sha256 in hex");
+
+/**
+ * A vif to attach: the keys `xl network-attach` takes. Values are checked for shape here;
+ * the Xen rules (MAC syntax, rate grammar, vifname length, bridge exists…) in server/xen
+ * and server/agent/operations.ts, before any command runs.
+ */
+export const ZAttachVifSchema = z.strictObject({
+  mac: z.string().regex(/^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$/, "six hex octets separated by ':'").optional(),
+  bridge: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,14}$/, "a bridge name (at most 15 characters)").optional(),
+  ip: z.array(z.string().regex(/^[0-9A-Fa-f:.]+(\/\d{1,3})?$/, "an IPv4 or IPv6 address, optionally /prefix")).max(16).optional(),
+  vifname: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "letters, digits, '_', '.', '-'").max(64).optional(),
+  rate: z.string().regex(/^[0-9]+[GMK]?[Bb]\/s(@[0-9]+[mu]?s?)?$/, "like 10Mb/s or 1MB/s@20ms").optional(),
+  script: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "a script name in the Xen scripts directory").max(64).optional(),
+  model: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/).max(32).optional(),
+  mtu: z.number().int().min(68).max(65535).optional(),
+});
+export type TAttachVif = z.infer<typeof ZAttachVifSchema>;
+
+const ZCommandRunSchema = z.strictObject({
+  /** The command line run (or, on the simulated host, the one it stands for). */
+  command: z.array(z.string()),
+  exitCode: z.number().int(),
+});
+
+const ZPersistedSchema = z
+  .strictObject({ name: z.string(), sha256: ZSha256Schema, backup: z.string().nullable() })
+  .nullable();
+
+export const ZConfigFileInfoSchema = z.strictObject({
+  name: z.string(),
+  size: z.number().int().nonnegative(),
+  modifiedAt: z.number().nonnegative(),
+  sha256: ZSha256Schema,
+});
+
 export const AGENT_OPS = {
   /** Host, domains, bridges with their ports, vifs, physical NICs. */
   inventory: { params: z.strictObject({}), result: ZInventorySchema },
   /** Raw kernel counters of every interface, with its ifindex. */
   counters: { params: z.strictObject({}), result: ZCountersSchema },
+  /** The domain config files in the config directory. */
+  listConfigs: { params: z.strictObject({}), result: z.array(ZConfigFileInfoSchema) },
+  /** One config file, with the hash a later write must name. */
+  readConfig: {
+    params: z.strictObject({ name: ZConfigNameSchema }),
+    result: ZConfigFileInfoSchema.extend({ content: z.string() }),
+  },
+  /**
+   * Replaces a config file (or creates one, with expectedSha256 null), atomically, if xl would
+   * parse the new content and the file is still the one the caller read.
+   */
+  writeConfig: {
+    params: z.strictObject({
+      name: ZConfigNameSchema,
+      content: z.string().max(256 * 1024),
+      expectedSha256: ZSha256Schema.nullable(),
+    }),
+    result: ZConfigFileInfoSchema.extend({ backup: z.string().nullable(), warnings: z.array(z.string()) }),
+  },
+  /** `xl network-attach`, checked before and verified after; optionally also added to the domain's config file. */
+  attachVif: {
+    params: z.strictObject({ domain: ZDomainRefSchema, vif: ZAttachVifSchema, persist: z.boolean() }),
+    result: ZCommandRunSchema.extend({
+      domain: z.string(),
+      devid: z.number().int().nonnegative(),
+      mac: z.string(),
+      kernelName: z.string(),
+      warnings: z.array(z.string()),
+      persisted: ZPersistedSchema,
+    }),
+  },
+  /** `xl network-detach`, after reading the vif's final counters; optionally also removed from the config file. */
+  detachVif: {
+    params: z.strictObject({ domain: ZDomainRefSchema, devid: z.number().int().min(0).max(4096), persist: z.boolean() }),
+    result: ZCommandRunSchema.extend({
+      domain: z.string(),
+      devid: z.number().int().nonnegative(),
+      /** The last counters of the vif (and its -emu twin), read just before it went away. */
+      finalCounters: z.array(ZInterfaceCountersSchema),
+      at: z.number().int().nonnegative(),
+      warnings: z.array(z.string()),
+      persisted: ZPersistedSchema,
+    }),
+  },
 } as const;
 
 export type AgentOp = keyof typeof AGENT_OPS;

@@ -7,12 +7,15 @@ import superjson from "superjson";
 import { HostError, type HostDriver } from "~/server/host/driver";
 import type { Logger } from "~/server/logger";
 
+import type { ConfigStore } from "./config-store";
+import { createOperations, type Operations } from "./operations";
 import {
   AGENT_OPS,
   MAX_REQUEST_BYTES,
   ZAgentRequestSchema,
   formatZodIssues,
   type AgentOp,
+  type AgentParams,
   type TAgentError,
   type TAgentResponse,
 } from "./protocol";
@@ -21,6 +24,7 @@ export type AgentServerOptions = {
   socketPath: string;
   token: string;
   driver: HostDriver;
+  configs: ConfigStore;
   logger: Logger;
   /** Numeric gid that may use the socket (mode 0660); null leaves the group as created. */
   socketGid?: number | null;
@@ -40,6 +44,7 @@ export type AgentServer = {
 export async function startAgentServer(options: AgentServerOptions): Promise<AgentServer> {
   const { socketPath, driver, logger } = options;
   const expectedToken = Buffer.from(options.token, "utf8");
+  const operations = createOperations(driver, options.configs);
 
   await removeStaleSocket(socketPath);
 
@@ -72,7 +77,7 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
       return failure(id, { code: "INVALID_PARAMS", message: formatZodIssues(parsedParams.error, "params") });
     }
     try {
-      const result = await runOp(driver, op as AgentOp);
+      const result = await runOp(driver, operations, op as AgentOp, parsedParams.data);
       const checked = spec.result.safeParse(result);
       if (!checked.success) {
         logger.error({ op, issues: checked.error.issues.slice(0, 5) }, "driver returned a result outside the protocol");
@@ -128,12 +133,23 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
   };
 }
 
-async function runOp(driver: HostDriver, op: AgentOp): Promise<unknown> {
+/** Each operation of AGENT_OPS, and nothing else, mapped to the code that does it. */
+async function runOp(driver: HostDriver, operations: Operations, op: AgentOp, params: unknown): Promise<unknown> {
   switch (op) {
     case "inventory":
       return driver.readInventory();
     case "counters":
       return driver.readCounters();
+    case "listConfigs":
+      return operations.listConfigs();
+    case "readConfig":
+      return operations.readConfig(params as AgentParams<"readConfig">);
+    case "writeConfig":
+      return operations.writeConfig(params as AgentParams<"writeConfig">);
+    case "attachVif":
+      return operations.attachVif(params as AgentParams<"attachVif">);
+    case "detachVif":
+      return operations.detachVif(params as AgentParams<"detachVif">);
   }
 }
 
