@@ -69,5 +69,8 @@ const t = initTRPC.context<Context>().create({
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/** Every signed-in user may read (sessions and roles arrive with the login issue). */
+/** Reads: every signed-in user (sessions and roles arrive with the login issue). */
 export const viewerProcedure = t.procedure;
+
+/** Changes to the host: admins only (enforced with the login issue). */
+export const adminProcedure = t.procedure;

@@ -1,15 +1,12 @@
 import { z } from "zod";
 
-import { ZInventorySchema, type TVif } from "~/server/host/inventory";
+import { stableKeyOf } from "~/server/accounting/identity";
 import { createTRPCRouter, viewerProcedure } from "~/server/api/trpc";
-
-/** The stable name DESIGN.md defines: the vifname, else `<domain>/<devid>`; the -emu twin shares its vif's. */
-export function stableNameOf(vif: Pick<TVif, "vifname" | "domain" | "devid">): string {
-  return vif.vifname ?? `${vif.domain}/${vif.devid}`;
-}
+import { ZInventorySchema } from "~/server/host/inventory";
 
 export const ZOverviewSchema = z.strictObject({
   inventory: ZInventorySchema,
+  /** Each guest interface's stable name (DESIGN.md), by kernel name. */
   stableNames: z.record(z.string(), z.string()),
   readAt: z.date(),
 });
@@ -19,7 +16,7 @@ export const hostRouter = createTRPCRouter({
   /** Everything the Overview shows: the host, its bridges with their ports, every vif with its stable name. */
   overview: viewerProcedure.output(ZOverviewSchema).query(async ({ ctx }) => {
     const inventory = await ctx.callAgent("inventory", {});
-    const stableNames = Object.fromEntries(inventory.vifs.map((vif) => [vif.kernelName, stableNameOf(vif)]));
+    const stableNames = Object.fromEntries(inventory.vifs.map((vif) => [vif.kernelName, stableKeyOf(vif)]));
     return { inventory, stableNames, readAt: new Date() };
   }),
 });
