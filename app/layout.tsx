@@ -1,8 +1,11 @@
 import type { Metadata } from "next";
+import { cookies } from "next/headers";
 import type { ReactNode } from "react";
 
 import { AppShell } from "~/components/layout/app-shell";
+import { THEME_COOKIE, toTheme } from "~/components/layout/theme";
 import { TRPCReactProvider } from "~/components/trpc-provider";
+import { Toaster } from "~/components/ui/toaster";
 
 import "./globals.css";
 
@@ -11,12 +14,14 @@ export const metadata: Metadata = {
   description: "The networking of a Xen host: bridges, vifs, bandwidth by stable name.",
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const theme = toTheme((await cookies()).get(THEME_COOKIE)?.value);
   return (
-    <html lang="en">
+    <html lang="en" className={theme}>
       <body>
         <TRPCReactProvider>
-          <AppShell>{children}</AppShell>
+          <AppShell theme={theme}>{children}</AppShell>
+          <Toaster />
         </TRPCReactProvider>
       </body>
     </html>

@@ -3,11 +3,13 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 
 import { NavLink } from "./nav-link";
+import type { Theme } from "./theme";
+import { ThemeToggle } from "./theme-toggle";
 
 /** Pages that work; later pages add themselves here. */
 const NAV_ITEMS = [{ href: "/", label: "Overview", icon: <LayoutDashboard className="size-4" aria-hidden /> }] as const;
 
-export function AppShell({ children }: { children: ReactNode }) {
+export function AppShell({ children, theme }: { children: ReactNode; theme: Theme }) {
   return (
     <div className="flex min-h-screen">
       <aside className="sticky top-0 flex h-screen w-56 shrink-0 flex-col border-r border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
@@ -22,7 +24,9 @@ export function AppShell({ children }: { children: ReactNode }) {
             </NavLink>
           ))}
         </nav>
-        <p className="mt-auto px-4 py-3 text-xs text-slate-500 dark:text-slate-400">Xen network console</p>
+        <div className="mt-auto px-2 py-3">
+          <ThemeToggle initial={theme} />
+        </div>
       </aside>
       <main className="min-w-0 flex-1 px-6 py-5">{children}</main>
     </div>
