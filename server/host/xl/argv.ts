@@ -1,51 +1,24 @@
 import { HostError } from "~/server/host/driver";
+import { formatNetworkAttachArgv } from "~/server/xen";
 
 /**
- * Argument vectors for xl's vif commands. Values go to xl as one argv element
- * each (`key=value`), never through a shell; xl itself splits the vif spec on
- * commas, so a value must not contain one (nor a newline or NUL).
+ * Argument vectors for xl's vif commands, shared by the xl and the sim driver.
+ * What goes into a vif (keys, MACs, rates, vifnames) is server/xen's business:
+ * the agent builds the tokens with its formatNetworkAttachArgv and validates
+ * them before. Here only what xl could misread as something else is refused:
+ * a domain server/xen would not write, a word that getopt would take for an
+ * option (a leading "-"), a line break or NUL.
  */
-export type TVifAttachSpec = {
-  mac?: string;
-  bridge?: string;
-  vifname?: string;
-  /** One or more addresses; xl takes them space-separated in one `ip=`. */
-  ips?: string[];
-  script?: string;
-  /** As the config file writes it, e.g. `10Mb/s` or `10Mb/s@50ms`. */
-  rate?: string;
-  model?: string;
-  type?: "vif" | "ioemu";
-  gatewaydev?: string;
-};
 
-const DOMAIN = /^[A-Za-z0-9_.:-]{1,64}$/;
-const VALUE = /^[^,\n\r\0=]*$/;
-const MAC = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
-
-export function buildNetworkAttachArgv(xlPath: string, domain: string, spec: TVifAttachSpec): string[] {
+/** `xl network-attach <domain> <token>…`, each token one argv element, as the agent gave them. */
+export function buildNetworkAttachArgv(xlPath: string, domain: string, tokens: readonly string[]): string[] {
   checkDomain(domain);
-  const pairs: [string, string | undefined][] = [
-    ["mac", spec.mac],
-    ["bridge", spec.bridge],
-    ["vifname", spec.vifname],
-    ["ip", spec.ips && spec.ips.length > 0 ? spec.ips.join(" ") : undefined],
-    ["script", spec.script],
-    ["rate", spec.rate],
-    ["model", spec.model],
-    ["type", spec.type],
-    ["gatewaydev", spec.gatewaydev],
-  ];
-  const args: string[] = [];
-  for (const [key, value] of pairs) {
-    if (value === undefined) continue;
-    if (!VALUE.test(value) || value.trim() !== value || value === "") {
-      throw new HostError("INVALID_INPUT", `${key}= must be non-empty, without commas, "=", newlines or surrounding spaces`);
+  for (const token of tokens) {
+    if (token.startsWith("-") || /[\n\r\0]/.test(token)) {
+      throw new HostError("INVALID_INPUT", `${JSON.stringify(token)} cannot be passed to xl network-attach: a vif setting is key=value, without a leading "-" or a line break`);
     }
-    args.push(`${key}=${value}`);
   }
-  if (spec.mac !== undefined && !MAC.test(spec.mac)) throw new HostError("INVALID_INPUT", `mac=${spec.mac} is not a MAC address (six hex pairs)`);
-  return [xlPath, "network-attach", domain, ...args];
+  return [xlPath, "network-attach", domain, ...tokens];
 }
 
 /** `xl network-detach <domain> <devid|mac>`. */
@@ -58,8 +31,9 @@ export function buildNetworkDetachArgv(xlPath: string, domain: string, device: n
   return [xlPath, "network-detach", domain, String(id)];
 }
 
+const MAC = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
+
 function checkDomain(domain: string): void {
-  if (!DOMAIN.test(domain) || domain.startsWith("-")) {
-    throw new HostError("INVALID_INPUT", `"${domain}" is not a domain name or domid`);
-  }
+  const problem = formatNetworkAttachArgv(domain, []).diagnostics.find((d) => d.code === "ATTACH_NO_DOMAIN");
+  if (problem) throw new HostError("INVALID_INPUT", problem.message);
 }

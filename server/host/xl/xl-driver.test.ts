@@ -127,6 +127,70 @@ describe("XlDriver with a stand-in xl", () => {
     await expect(driver.readInventory()).rejects.toMatchObject({ code: "COMMAND_TIMEOUT" });
   });
 
+  describe("attachVif and detachVif answer as the captured host did", () => {
+    const driver = new XlDriver({ xlPath, xenstoreLsPath, xlConfPath });
+    const failure = async (promise: Promise<unknown>) =>
+      promise.then(
+        () => {
+          throw new Error("expected a HostError");
+        },
+        (error: unknown) => {
+          if (!(error instanceof HostError)) throw error;
+          return error;
+        },
+      );
+
+    it("runs xl network-attach with the tokens as given and reports the command (24, 25)", async () => {
+      const outcome = await driver.attachVif({ domain: "db1", tokens: ["mac=00:16:3e:00:00:02", "bridge=xenbr0"] });
+      expect(outcome).toMatchObject({ command: [xlPath, "network-attach", "db1", "mac=00:16:3e:00:00:02", "bridge=xenbr0"], exitCode: 0, stdout: "", stderr: "" });
+      expect(outcome.durationMs).toBeGreaterThanOrEqual(0);
+      await expect(driver.attachVif({ domain: "db1", tokens: ["mac=00:16:3e:00:00:03", "bridge=xenbr0", "vifname=db1-extra"] })).resolves.toMatchObject({ exitCode: 0 });
+    });
+
+    it.each([
+      [["mac=00:16:3e:00:00:98", "bridge=nosuchbr0"], "37-err-unknown-bridge.txt", "COMMAND_FAILED", /^The vif hotplug script failed: Could not find bridge device nosuchbr0\./],
+      [["mac=00:16:3e:00:00:95", "bridge=xenbr0", "vifname=web1"], "41-err-duplicate-vifname.txt", "COMMAND_FAILED", /An interface with name web1 already exists/],
+      [["mac=00:16:3e:00:00:94", "bridge=xenbr0", "vifname=averyverylongvifname"], "42-err-vifname-too-long.txt", "COMMAND_FAILED", /already in xenstore/],
+      [["mac=00:16:3e:00:00:93", "bridge=xenbr0", "bogus=1"], "43-err-bad-option.txt", "COMMAND_FAILED", /"bogus=1"/],
+      [["mac=00:16:3e:00:00:92", "bridge=xenbr0", "rate=fast"], "44-err-bad-rate.txt", "COMMAND_FAILED", /invalid rate in `fast'/],
+      [["mac=00:16:3e:zz:00:99", "bridge=xenbr0"], "35-err-bad-mac.txt", "COMMAND_FAILED", /mac=/],
+    ])("network-attach db1 %j fails as in %s", async (tokens, file, code, message) => {
+      const error = await failure(driver.attachVif({ domain: "db1", tokens }));
+      expect(error.code).toBe(code);
+      expect(error.message).toMatch(message);
+      expect(error.details).toEqual({ command: [xlPath, "network-attach", "db1", ...tokens], exitCode: 1, stderr: fixture(DIR, file) });
+    });
+
+    it("tells an unknown domain by name or domid as NOT_FOUND (39, 40)", async () => {
+      const byName = await failure(driver.attachVif({ domain: "nosuchdom", tokens: ["mac=00:16:3e:00:00:97", "bridge=xenbr0"] }));
+      expect(byName).toMatchObject({ code: "NOT_FOUND", message: 'No domain "nosuchdom" is running (xl knows no domain by that name or domid).' });
+      const byDomid = await failure(driver.attachVif({ domain: "4242", tokens: ["mac=00:16:3e:00:00:96", "bridge=xenbr0"] }));
+      expect(byDomid).toMatchObject({ code: "NOT_FOUND", message: "No domain with domid 4242 exists." });
+    });
+
+    it("runs xl network-detach <domain> <devid> (54) and reports an unknown devid or domain as NOT_FOUND (51, 53)", async () => {
+      await expect(driver.detachVif({ domain: "web1", devid: 1 })).resolves.toMatchObject({ command: [xlPath, "network-detach", "web1", "1"], exitCode: 0 });
+      const unknown = await failure(driver.detachVif({ domain: "web1", devid: 42 }));
+      expect(unknown).toMatchObject({ code: "NOT_FOUND", message: "The domain has no vif 42 (no such devid or MAC)." });
+      expect(unknown.details.stderr).toBe(fixture(DIR, "51-err-detach-nonexistent-devid.txt"));
+      await expect(driver.detachVif({ domain: "nosuchdom", devid: 0 })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    });
+
+    it("refuses, without running xl, a domain or token xl would take for an option", async () => {
+      await expect(driver.attachVif({ domain: "-N", tokens: ["bridge=xenbr0"] })).rejects.toMatchObject({ code: "INVALID_INPUT" });
+      await expect(driver.attachVif({ domain: "db1", tokens: ["-v"] })).rejects.toMatchObject({ code: "INVALID_INPUT" });
+      await expect(driver.detachVif({ domain: "db1", devid: -1 })).rejects.toMatchObject({ code: "INVALID_INPUT" });
+    });
+
+    it("times out a hanging network-attach", async () => {
+      const hanging = join(tmp, "xl-hangs-attach");
+      writeFileSync(hanging, `#!${process.execPath}\nsetInterval(() => {}, 1000);\n`);
+      chmodSync(hanging, 0o755);
+      const slow = new XlDriver({ xlPath: hanging, xenstoreLsPath, xlConfPath, commandTimeoutMs: 500 });
+      await expect(slow.attachVif({ domain: "db1", tokens: ["bridge=xenbr0"] })).rejects.toMatchObject({ code: "COMMAND_TIMEOUT" });
+    });
+  });
+
   const skipReason = netnsUnavailableReason();
   if (skipReason) console.warn(`skipping the XlDriver namespace test: ${skipReason}`);
 

@@ -1,16 +1,18 @@
 import { readFile } from "node:fs/promises";
 
 import { HostError } from "~/server/host/driver";
-import type { HostDriver } from "~/server/host/driver";
+import type { HostDriver, TAttachRequest, TCommandOutcome, TDetachRequest } from "~/server/host/driver";
 import { commandFailedError, runCommand } from "~/server/host/exec";
 import type { TCounters, THost, TInventory } from "~/server/host/inventory";
 import { CounterReader } from "~/server/host/linux/counter-reader";
 import type { CounterReaderOptions } from "~/server/host/linux/counter-reader";
 import { readLinks } from "~/server/host/linux/network-reader";
+import { buildNetworkAttachArgv, buildNetworkDetachArgv } from "~/server/host/xl/argv";
 import { buildInventory } from "~/server/host/xl/build-inventory";
 import { determineNetworkMode } from "~/server/host/xl/network-mode";
 import { parseXlInfo, parseXlList, parseXlListLong } from "~/server/host/xl/parse-xl";
 import type { TXlDomainConfig } from "~/server/host/xl/parse-xl";
+import { toVifCommandError } from "~/server/host/xl/xl-errors";
 import { BACKEND_VIF_ROOT, extractBackendVifs, parseXenstoreLs } from "~/server/host/xl/xenstore";
 import type { TBackendVif } from "~/server/host/xl/xenstore";
 
@@ -29,9 +31,9 @@ export type XlDriverOptions = {
 
 /**
  * The real toolstack: xl and xenstore for domains and vifs, Linux for what the
- * kernel actually has (interfaces, bridges, counters). Reads only; attach,
- * detach and config writes come later (their argv builders and error parsing
- * are in ./argv and ./xl-errors).
+ * kernel actually has (interfaces, bridges, counters), and `xl network-attach`
+ * / `network-detach` run as the agent asks (argv from ./argv, errors read by
+ * ./xl-errors). Config files are the agent's (server/agent/config-store.ts).
  */
 export class XlDriver implements HostDriver {
   readonly name = "xl";
@@ -87,8 +89,25 @@ export class XlDriver implements HostDriver {
     }
   }
 
+  /** `xl network-attach <domain> <tokens…>`; a non-zero exit becomes toVifCommandError's HostError. */
+  attachVif(request: TAttachRequest): Promise<TCommandOutcome> {
+    return this.runVifCommand(() => buildNetworkAttachArgv(this.xlPath, request.domain, request.tokens));
+  }
+
+  /** `xl network-detach <domain> <devid>`; "Unknown device" and an unknown domain are NOT_FOUND. */
+  detachVif(request: TDetachRequest): Promise<TCommandOutcome> {
+    return this.runVifCommand(() => buildNetworkDetachArgv(this.xlPath, request.domain, request.devid));
+  }
+
   close(): Promise<void> {
     return Promise.resolve();
+  }
+
+  private async runVifCommand(buildArgv: () => string[]): Promise<TCommandOutcome> {
+    const argv = buildArgv();
+    const result = await runCommand(argv, { timeoutMs: this.timeoutMs, missingHint: "install xen-utils or set VIFDECK_XL_PATH" });
+    if (result.exitCode !== 0) throw toVifCommandError(result);
+    return { command: result.command, exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr, durationMs: result.durationMs };
   }
 
   private readHostInfo() {

@@ -127,3 +127,16 @@ export function toXlHostError(result: { command: string[]; exitCode: number | nu
     stderr: result.stderr,
   });
 }
+
+/**
+ * The HostError for a failed `xl network-attach` / `network-detach`, the same
+ * for both drivers: NOT_FOUND when the domain or the device does not exist,
+ * else COMMAND_FAILED; the message is parseXlError's explanation (e.g. "The vif
+ * hotplug script failed: Could not find bridge device nosuchbr0. …"), and the
+ * details carry the command, its exit status and xl's own stderr.
+ */
+export function toVifCommandError(result: { command: string[]; exitCode: number | null; stderr: string }): HostError {
+  const error = parseXlError(result.stderr);
+  const code: HostErrorCode = error.kind === "invalid-domain" || error.kind === "unknown-device" ? "NOT_FOUND" : "COMMAND_FAILED";
+  return new HostError(code, error.message, { command: result.command, exitCode: result.exitCode, stderr: result.stderr });
+}

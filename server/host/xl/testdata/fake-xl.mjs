@@ -1,16 +1,37 @@
 // A stand-in for `xl` and `xenstore-ls` in tests: prints what the real tools
 // printed on the captured Xen 4.17 host (the fixtures beside this file), and
 // their real error texts. Which tool it plays comes from FAKE_XEN_TOOL.
-import { readFileSync } from "node:fs";
+//
+// network-attach and network-detach answer from the capture whose command line
+// is exactly the one asked for (24–27, 35–45, 51–56, 101, 107, 131…): its output
+// on stderr (those captures print nothing on stdout) and its exit status.
+import { readdirSync, readFileSync } from "node:fs";
 
 const dir = new URL(".", import.meta.url).pathname;
 
-function fixture(file) {
+function readCapture(file) {
   const lines = readFileSync(`${dir}${file}`, "utf8").split("\n");
   if (lines.at(-1) === "") lines.pop();
-  lines.pop(); // "# exit=…"
-  lines.shift(); // the command
-  return lines.length > 0 ? `${lines.join("\n")}\n` : "";
+  const trailer = lines.pop(); // "# exit=…"
+  const command = lines.shift();
+  const exitCode = Number(/^# exit=(\d+)/.exec(trailer ?? "")?.[1] ?? "0");
+  return { command, output: lines.length > 0 ? `${lines.join("\n")}\n` : "", exitCode };
+}
+
+function fixture(file) {
+  return readCapture(file).output;
+}
+
+/** The capture of exactly this xl command line, if there is one (the first run's when the command was run again later). */
+function findCapture(argv) {
+  const wanted = ["xl", ...argv].join(" ");
+  const files = readdirSync(dir).filter((f) => f.endsWith(".txt"));
+  files.sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10));
+  for (const file of files) {
+    const capture = readCapture(file);
+    if (capture.command === wanted) return capture;
+  }
+  return null;
 }
 
 const DOMAINS = { "Domain-0": 0, web1: 1, db1: 2 };
@@ -41,9 +62,20 @@ if (process.env.FAKE_XEN_TOOL === "xenstore-ls") {
     const header = fixture("07-xl-network-list-web1.txt").split("\n")[0];
     const rows = rest.map((id) => fixture(NETWORK_LIST[domainName(id)]).split("\n").slice(1).join("\n"));
     process.stdout.write(`${header}\n${rows.join("")}`);
-  } else if (command === "network-detach" && rest.length === 2) {
+  } else if ((command === "network-attach" || command === "network-detach") && rest.length > 0) {
+    const capture = findCapture(args);
+    if (capture) {
+      process.stderr.write(capture.output);
+      process.exit(capture.exitCode);
+    }
     domainName(rest[0]);
-    fail(`Unknown device ${rest[1]}.`);
+    if (command === "network-detach" && rest.length === 2) {
+      if (!rest[1].includes(":")) {
+        process.stderr.write(`libxl: error: libxl_xshelp.c:206:libxl__xs_read_mandatory: xenstore read failed: \`/libxl/${DOMAINS[domainName(rest[0])]}/device/vif/${Number.parseInt(rest[1], 10) || 0}': No such file or directory\n`);
+      }
+      fail(`Unknown device ${rest[1]}.`);
+    }
+    fail(`fake xl: no capture for ${JSON.stringify(args)}`);
   } else if (command === "sleep") {
     setTimeout(() => {}, 60_000);
   } else fail(`fake xl: unsupported arguments ${JSON.stringify(args)}`);
