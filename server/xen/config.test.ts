@@ -208,6 +208,20 @@ describe("grammar (xl-syntax.md §2)", () => {
   });
 });
 
+describe("ok (xl accepts) and valid (no error at all)", () => {
+  it("fails ok on the vif errors that stop xl, not on later failures", () => {
+    expect(parse("vif = [ 'rate=fast' ]\n").ok).toBe(false);
+    expect(parse("vif = [ 'mtu=x' ]\n").ok).toBe(false);
+    expect(parse("vif = [ 'devid=-1' ]\n").ok).toBe(false);
+    const bogus = parse("vif = [ 'bogus=1,mac=zz' ]\n");
+    expect([bogus.ok, bogus.valid]).toEqual([true, true]);
+    const long = parse("vif = [ 'vifname=averyverylongvifname' ]\n");
+    expect([long.ok, long.valid]).toEqual([true, false]);
+    const dup = parse("vif = [ 'mac=00:16:3e:00:00:01', 'mac=00:16:3e:00:00:01' ]\n");
+    expect([dup.ok, dup.valid]).toEqual([true, false]);
+  });
+});
+
 describe("lossless printing", () => {
   it("prints the exact input", () => {
     const texts = ["", "\n", "a = 1", "# x\n\n  vif = [ 'a' ,\n 'b' ] # c\n", "bad = Python(\n", "x\r\n"];
@@ -257,7 +271,9 @@ describe("vif list reading (xl-syntax.md §3)", () => {
 
   it("refuses type=ioemu on a PV guest", () => {
     const r = parse("type = 'pv'\nvif = [ 'type=ioemu' ]\n");
-    expect(r.ok).toBe(false);
+    // xl parses it; libxl refuses to create the domain.
+    expect(r.ok).toBe(true);
+    expect(r.valid).toBe(false);
     expect(r.diagnostics.some((d) => d.code === "VIF_TYPE_IOEMU_PV")).toBe(true);
     expect(parse("builder = 'hvm'\nvif = [ 'type=ioemu,mac=00:16:3e:00:00:01' ]\n").ok).toBe(true);
   });

@@ -75,8 +75,10 @@ export type TXlConfig = {
 };
 
 export type TParseConfigResult = {
-  /** No error-severity diagnostic: xl would accept this file. */
+  /** xl accepts this file: its parser takes it and no vif stops xl (bad rate, mtu, devid). */
   ok: boolean;
+  /** No error-severity diagnostic at all: also nothing that fails later (hotplug, libxl) or conflicts. */
+  valid: boolean;
   config: TXlConfig;
   diagnostics: TDiagnostic[];
 };
@@ -169,7 +171,8 @@ export function parseXlConfig(text: string, options: TParseConfigOptions = {}): 
   const config: TXlConfig = { text: ctx.text, source, settings, syntaxOk, effective, guestType, vifList: { present: false, vifs: [], truncatedAt: null, ignoredElements: 0, diagnostics: [] } };
   config.vifList = readVifList(config);
   diagnostics.push(...config.vifList.diagnostics);
-  return { ok: !hasErrors(diagnostics), config, diagnostics };
+  const ok = syntaxOk && !config.vifList.vifs.some((v) => v.fatal);
+  return { ok, valid: ok && !hasErrors(diagnostics), config, diagnostics };
 }
 
 /** Prints the model: the exact text it was parsed from. */

@@ -25,6 +25,9 @@ export type TToken = {
   value: string;
   /** The line number xl stores in the token's location (NEWLINE: the line it ends). */
   xlLine: number;
+  /** Real 1-based line and column of start. */
+  line: number;
+  column: number;
   /** For STRING tokens: which quote was used. */
   quote?: "'" | '"';
 };
@@ -177,6 +180,7 @@ export function createLexer(ctx: TXlParseContext): TLexer {
   let lineno = 1;
   let previousEnd = -1;
   let previousKind: TTokenKind | null = null;
+  let lineStart = 0;
 
   function where(start: number, end: number) {
     const a = locateOffset(ctx.map, start);
@@ -184,10 +188,10 @@ export function createLexer(ctx: TXlParseContext): TLexer {
     return { line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
   }
 
-  function token(kind: TTokenKind, start: number, end: number, value: string, xlLine: number): TToken {
+  function token(kind: TTokenKind, start: number, end: number, value: string, xlLine: number, line: number = lineno, column: number = start - lineStart + 1): TToken {
     previousEnd = end;
     previousKind = kind;
-    return { kind, start, end, text: text.slice(start, end), value, xlLine };
+    return { kind, start, end, text: text.slice(start, end), value, xlLine, line, column };
   }
 
   function reportLexical(start: number, end: number, locLine: number, tokenText: string): void {
@@ -215,7 +219,7 @@ export function createLexer(ctx: TXlParseContext): TLexer {
   function next(): TToken {
     for (;;) {
       if (pos >= n) {
-        return { kind: "EOF", start: n, end: n, text: "\0", value: "", xlLine: -1 };
+        return { kind: "EOF", start: n, end: n, text: "\0", value: "", xlLine: -1, line: lineno, column: n - lineStart + 1 };
       }
       const start = pos;
       const c = text.charCodeAt(pos);
@@ -227,6 +231,7 @@ export function createLexer(ctx: TXlParseContext): TLexer {
         pos++;
         const t = token("NEWLINE", start, pos, "\n", lineno);
         lineno++;
+        lineStart = pos;
         return t;
       }
       if (c === 35 /* # */) {
@@ -235,6 +240,7 @@ export function createLexer(ctx: TXlParseContext): TLexer {
           pos = nl + 1;
           const t = token("NEWLINE", start, pos, "\n", lineno);
           lineno++;
+          lineStart = pos;
           return t;
         }
         // fall through to the error state
@@ -312,10 +318,12 @@ export function createLexer(ctx: TXlParseContext): TLexer {
       }
       if (d === CH_NL) {
         pos++;
+        const realLine = lineno;
+        const column = pos - 1 - lineStart + 1;
         lineno++;
+        lineStart = pos;
         reportLexical(start, pos - 1, lineno, text.slice(start, pos));
-        const t = token("NEWLINE", pos - 1, pos, "\n", lineno);
-        return t;
+        return token("NEWLINE", pos - 1, pos, "\n", lineno, realLine, column);
       }
       while (pos < n) {
         const e = text.charCodeAt(pos);

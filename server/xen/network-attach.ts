@@ -6,8 +6,10 @@ import { makeDiagnostic, type TDiagnostic } from "./diagnostics";
 import { applyVifTokens, checkVifEntry, listVifEntries, VIF_VALUE_KEYS, type TParsedVif, type TVif, type TVifEntry, type TVifToken } from "./vif-spec";
 
 export type TNetworkAttachParse = {
-  /** xl would accept the arguments (the attach itself may still fail in libxl or the hotplug script). */
+  /** xl accepts the arguments (the attach itself may still fail in libxl or the hotplug script). */
   ok: boolean;
+  /** No error-severity diagnostic: also nothing that is known to fail later (e.g. a vifname over 15 bytes). */
+  valid: boolean;
   domain: string | null;
   vif: TParsedVif;
   diagnostics: TDiagnostic[];
@@ -58,7 +60,8 @@ export function parseNetworkAttachArgv(argv: readonly string[], options: { guest
     }
   }
   for (const issue of vif.issues) diagnostics.push({ ...issue.diagnostic, line: 1, column: 1 + (issue.arg ?? 0) });
-  return { ok: !diagnostics.some((d) => d.severity === "error"), domain, vif, diagnostics };
+  const ok = domain !== null && domain !== "" && !vif.fatal;
+  return { ok, valid: ok && !diagnostics.some((d) => d.severity === "error"), domain, vif, diagnostics };
 }
 
 export type TNetworkAttachArgv = { ok: boolean; argv: string[]; diagnostics: TDiagnostic[] };

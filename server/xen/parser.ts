@@ -83,10 +83,7 @@ export function parseXlTokens(ctx: TXlParseContext): TXlSetting[] {
     if (errStatus > 0) errStatus--;
     return t;
   }
-  function span(start: number, end: number): TSpan {
-    const p = locateOffset(ctx.map, start);
-    return { start, end, line: p.line, column: p.column };
-  }
+
 
   function syntaxError(expected: string[]): void {
     const t = peek();
@@ -127,9 +124,8 @@ export function parseXlTokens(ctx: TXlParseContext): TXlSetting[] {
 
   function parseAtom(): TXlValue {
     const t = shift();
-    const s = span(t.start, t.end);
-    if (t.kind === "STRING") return { ...s, kind: "string", value: t.value, raw: t.text, quote: t.quote ?? "'" };
-    return { ...s, kind: "number", value: t.value, raw: t.text };
+    if (t.kind === "STRING") return { kind: "string", start: t.start, end: t.end, line: t.line, column: t.column, value: t.value, raw: t.text, quote: t.quote ?? "'" };
+    return { kind: "number", start: t.start, end: t.end, line: t.line, column: t.column, value: t.value, raw: t.text };
   }
 
   /** A list, nested lists included, without recursion (the nesting can be thousands deep). */
@@ -159,7 +155,7 @@ export function parseXlTokens(ctx: TXlParseContext): TXlSetting[] {
       if (t.kind === "]") {
         const close = shift();
         frames.pop();
-        const list: TXlList = { ...span(top.open.start, close.end), kind: "list", items: top.items };
+        const list: TXlList = { kind: "list", start: top.open.start, end: close.end, line: top.open.line, column: top.open.column, items: top.items };
         const parent = frames[frames.length - 1];
         if (!parent) return list;
         parent.items.push(list);
@@ -207,9 +203,11 @@ export function parseXlTokens(ctx: TXlParseContext): TXlSetting[] {
     }
     const value = vt.kind === "[" ? parseList() : parseAtom();
     if (value === null) return null;
-    const s = span(ident.start, value.end);
     return {
-      ...s,
+      start: ident.start,
+      end: value.end,
+      line: ident.line,
+      column: ident.column,
       name: ident.value,
       op: opTok.kind === "=" ? "=" : "+=",
       value,

@@ -65,9 +65,11 @@ describe("rate grammar (xl-syntax.md §4)", () => {
     expect(formatRate({ bytesPerSecond: 1_000_000, intervalUsecs: 20_000 })).toBe("1MB/s@20ms");
     expect(formatRate({ bytesPerSecond: 7, intervalUsecs: 1_000_000 })).toBe("7B/s@1s");
     expect(formatRate({ bytesPerSecond: 7, intervalUsecs: 33 })).toBe("7B/s@33us");
+    expect(formatRate({ bytesPerSecond: 0 })).toBeNull();
+    expect(formatRate({ bytesPerSecond: 10, intervalUsecs: 0 })).toBeNull();
     for (const bps of [1, 999, 1000, 62_500, 1_250_000, 123_456_789, 4_000_000_000]) {
       for (const iv of [undefined, 1, 20_000, 1_000_000]) {
-        const r = parseVifRate(formatRate({ bytesPerSecond: bps, ...(iv === undefined ? {} : { intervalUsecs: iv }) }));
+        const r = parseVifRate(formatRate({ bytesPerSecond: bps, ...(iv === undefined ? {} : { intervalUsecs: iv }) }) ?? "");
         expect(r).toMatchObject({ ok: true, bytesPerSecond: bps, intervalUsecs: iv ?? 50_000 });
       }
     }

@@ -92,10 +92,11 @@ export function parseVifRate(rate: string): TVifRateResult {
  * Writes a rate= value that xl reads back as the given bytes per second and
  * interval: the largest of G/M/K that divides exactly, "@" only when the
  * interval is not xl's default 50 ms. `unit: "bits"` writes b/s when exact.
+ * Returns null for a rate or interval that cannot be written.
  */
-export function formatRate(rate: { bytesPerSecond: number; intervalUsecs?: number; unit?: "bytes" | "bits" }): string {
+export function formatRate(rate: { bytesPerSecond: number; intervalUsecs?: number; unit?: "bytes" | "bits" }): string | null {
   const bps = Math.floor(rate.bytesPerSecond);
-  if (!Number.isFinite(bps) || bps <= 0) throw new RangeError("formatRate: bytesPerSecond must be a positive number");
+  if (!Number.isFinite(bps) || bps <= 0 || bps > Number.MAX_SAFE_INTEGER) return null;
   let body = "";
   const wantBits = rate.unit === "bits";
   const base = BigInt(bps) * (wantBits ? 8n : 1n);
@@ -109,7 +110,7 @@ export function formatRate(rate: { bytesPerSecond: number; intervalUsecs?: numbe
   if (body === "") body = `${bps}B/s`; // too large for any unit: let xl report the overflow
   const interval = rate.intervalUsecs ?? DEFAULT_INTERVAL_USECS;
   if (interval === DEFAULT_INTERVAL_USECS) return body;
-  if (!Number.isInteger(interval) || interval <= 0 || interval > 0xffffffff) throw new RangeError("formatRate: intervalUsecs must be 1..4294967295");
+  if (!Number.isInteger(interval) || interval <= 0 || interval > 0xffffffff) return null;
   if (interval % 1_000_000 === 0) return `${body}@${interval / 1_000_000}s`;
   if (interval % 1_000 === 0) return `${body}@${interval / 1_000}ms`;
   return `${body}@${interval}us`;

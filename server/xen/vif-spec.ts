@@ -106,7 +106,7 @@ export type TParsedVif = {
   tokens: TVifToken[];
   entries: TVifEntry[];
   effective: TVifEffective;
-  /** xl stops with an error on this vif (bad rate, mtu or devid; or any error for network-attach). */
+  /** xl itself stops on this vif (bad rate, mtu or devid; for network-attach also what it prints an error for). */
   fatal: boolean;
   issues: TVifIssue[];
   diagnostics: TDiagnostic[];
@@ -199,8 +199,18 @@ function isValidIfname(name: string): boolean {
   return !/[/:\s]/.test(name);
 }
 
+const UTF8 = new TextEncoder();
 export function utf8Length(s: string): number {
-  return new TextEncoder().encode(s).length;
+  // ASCII is by far the common case.
+  return /^[\x00-\x7f]*$/.test(s) ? s.length : UTF8.encode(s).length;
+}
+
+function findLastOption(tokens: readonly TVifToken[], key: string): TVifToken | undefined {
+  for (let i = tokens.length - 1; i >= 0; i--) {
+    const t = tokens[i];
+    if (t && t.kind === "option" && t.key === key) return t;
+  }
+  return undefined;
 }
 
 /** Checks one ip= word: an IPv4/IPv6 address or CIDR. */
@@ -212,7 +222,7 @@ export function isValidIpOrCidr(word: string): boolean {
   return ipaddr.IPv4.isValidFourPartDecimal(word) || (word.includes(":") && ipaddr.IPv6.isValid(word));
 }
 
-type TIssueSink = (code: TDiagnosticCode, message: string, hint: string, start: number, end: number, extra?: { severity?: TSeverity; xlMessage?: string; arg?: number }) => void;
+type TIssueSink = (code: TDiagnosticCode, message: string, hint: string, start: number, end: number, extra?: { severity?: TSeverity; xlMessage?: string; arg?: number; fatal?: boolean }) => void;
 
 /**
  * Applies tokens to a vif as parse_nic_config does, one after the other.
@@ -233,8 +243,9 @@ export function applyVifTokens(spec: string, tokens: TVifToken[], options: TPars
     const issue: TVifIssue = { diagnostic: d, start, end };
     if (extra?.arg !== undefined) issue.arg = extra.arg;
     issues.push(issue);
-    if (d.severity === "error") fatal = true;
+    if (extra?.fatal === true) fatal = true;
   };
+  const strictFatal = context === "attach";
   const seen = new Map<string, number>();
   let macSet = false;
 
@@ -252,6 +263,7 @@ export function applyVifTokens(spec: string, tokens: TVifToken[], options: TPars
     if (tok.kind === "empty") {
       sink("VIF_EMPTY_TOKEN", "A field made only of spaces: xl does not recognise it.", "Remove the stray spaces between commas.", tok.start, tok.end, {
         severity: strictSeverity,
+        fatal: strictFatal,
         xlMessage: "unrecognized argument `'",
         ...a,
       });
@@ -285,7 +297,8 @@ export function applyVifTokens(spec: string, tokens: TVifToken[], options: TPars
       } else if (tok.kind === "unknown" && (tok.key === "policy" || tok.key === "label")) {
         hint = "An xm (XSM/ACM) key that xl does not have.";
       }
-      sink(code, message, hint, tok.start, tok.end, { severity: strictSeverity, xlMessage, ...a });
+      sink(code, message, hint, tok.start, tok.end, { severity: strictSeverity,
+        fatal: strictFatal, xlMessage, ...a });
       continue;
     }
     if (tok.kind === "flag") {
@@ -304,6 +317,7 @@ export function applyVifTokens(spec: string, tokens: TVifToken[], options: TPars
         else
           sink("VIF_TYPE_INVALID", `type must be 'vif' or 'ioemu', not ${JSON.stringify(value)}.`, "Use type=vif (PV) or type=ioemu (emulated NIC, HVM only), or leave it out.", valueStart, vEnd, {
             severity: strictSeverity,
+        fatal: strictFatal,
             xlMessage: "Invalid parameter `type'.",
             ...a,
           });
@@ -316,6 +330,7 @@ export function applyVifTokens(spec: string, tokens: TVifToken[], options: TPars
         if (!r.ok) {
           sink("VIF_MAC_INVALID", `Invalid MAC ${JSON.stringify(value)}: xl complains and keeps the octets it read before the error (${shown}).`, "Write six two-digit hex groups: 00:16:3e:xx:xx:xx (fill in real digits).", valueStart, vEnd, {
             severity: strictSeverity,
+        fatal: strictFatal,
             xlMessage: "Invalid parameter `mac'.",
             ...a,
           });
@@ -362,6 +377,7 @@ export function applyVifTokens(spec: string, tokens: TVifToken[], options: TPars
         } else {
           sink("VIF_RATE_INVALID", `rate ${JSON.stringify(value)}: ${r.reason}. xl stops with an error.`, "Write it like 10Mb/s, 250KB/s or 1MB/s@20ms, with nothing after it (not even a space).", valueStart, vEnd, {
             severity: "error",
+            fatal: true,
             xlMessage: formatRateError(source, r),
             ...a,
           });
@@ -383,6 +399,7 @@ export function applyVifTokens(spec: string, tokens: TVifToken[], options: TPars
         if (!r.ok) {
           sink("VIF_NUMBER_INVALID", `${key} ${JSON.stringify(value)} is not a number xl can use: xl stops with an error.`, `Give ${key} as a plain decimal number.`, valueStart, vEnd, {
             severity: "error",
+            fatal: true,
             xlMessage: `xl: failed to convert "${value}" to number`,
             ...a,
           });
@@ -414,7 +431,7 @@ export function applyVifTokens(spec: string, tokens: TVifToken[], options: TPars
     if (bytes.every((b) => b !== null)) {
       const full = bytes as number[];
       const cls = classifyMac(full);
-      const macTok = [...tokens].reverse().find((t) => t.kind === "option" && t.key === "mac");
+      const macTok = findLastOption(tokens, "mac");
       const s = macTok ? macTok.start + 4 : 0;
       const e = macTok ? macTok.end : 0;
       const a = macTok?.arg !== undefined ? { arg: macTok.arg } : {};
@@ -432,14 +449,14 @@ export function applyVifTokens(spec: string, tokens: TVifToken[], options: TPars
   }
   if (effective.ip !== null) {
     effective.ips = effective.ip.split(/[ \t\n]+/).filter((w) => w !== "");
-    const ipTok = [...tokens].reverse().find((t) => t.kind === "option" && t.key === "ip");
+    const ipTok = findLastOption(tokens, "ip");
     const bad = effective.ips.filter((w) => !isValidIpOrCidr(w));
     if (ipTok && (bad.length > 0 || effective.ips.length === 0)) {
       sink("VIF_IP_INVALID", effective.ips.length === 0 ? "ip= is empty: no address for the antispoofing rules." : `Not a valid IP address or CIDR: ${bad.join(", ")}.`, "Give one or more addresses separated by spaces, e.g. ip=10.0.0.2 or ip=10.0.0.2 2001:db8::2.", ipTok.start + 3, ipTok.end, ipTok.arg !== undefined ? { arg: ipTok.arg } : {});
     }
   }
   if (effective.vifname !== null) {
-    const tok = [...tokens].reverse().find((t) => t.kind === "option" && t.key === "vifname");
+    const tok = findLastOption(tokens, "vifname");
     const s = tok ? tok.start + 8 : 0;
     const e = tok ? tok.end : 0;
     const a = tok?.arg !== undefined ? { arg: tok.arg } : {};
@@ -457,11 +474,11 @@ export function applyVifTokens(spec: string, tokens: TVifToken[], options: TPars
     }
   }
   if (effective.bridge === "") {
-    const tok = [...tokens].reverse().find((t) => t.kind === "option" && t.key === "bridge");
+    const tok = findLastOption(tokens, "bridge");
     sink("VIF_BRIDGE_EMPTY", "bridge= is empty: xl does not use the default bridge then, and the vif joins no bridge.", "Name the bridge, or remove bridge= to use the default.", tok ? tok.start : 0, tok ? tok.end : 0, tok?.arg !== undefined ? { arg: tok.arg } : {});
   }
   if (effective.type === "ioemu" && (options.guestType === "pv" || options.guestType === "pvh")) {
-    const tok = [...tokens].reverse().find((t) => t.kind === "option" && t.key === "type");
+    const tok = findLastOption(tokens, "type");
     sink("VIF_TYPE_IOEMU_PV", "type=ioemu on a PV/PVH guest: xl create fails (\"trying to create PV or PVH guest with an emulated interface\").", "Remove type=ioemu, or use type=vif.", tok ? tok.start : 0, tok ? tok.end : 0, {
       xlMessage: "trying to create PV or PVH guest with an emulated interface",
     });
