@@ -72,6 +72,8 @@ export type TXlConfig = {
   effective: Record<string, TXlEffectiveSetting>;
   guestType: TGuestType;
   vifList: TConfigVifList;
+  /** How to turn the text back into the file's bytes. */
+  encoding: TTextEncoding;
 };
 
 export type TParseConfigResult = {
@@ -86,7 +88,12 @@ export type TParseConfigResult = {
 export type TParseConfigOptions = {
   /** The path or name xl would print (default "config"). */
   source?: string;
+  /** How the text was decoded from bytes (kept for encodeXlConfig; default utf-8). */
+  encoding?: TTextEncoding;
 };
+
+/** utf-8 when the file's bytes are valid UTF-8; latin1 (one char per byte) otherwise. */
+export type TTextEncoding = "utf-8" | "latin1";
 
 /** Options xl reads with xlu_cfg_get_long (where += gives a warning and is ignored). */
 const NUMERIC_OPTIONS = new Set([
@@ -168,7 +175,16 @@ export function parseXlConfig(text: string, options: TParseConfigOptions = {}): 
     }
   }
   const guestType = detectGuestType(effective);
-  const config: TXlConfig = { text: ctx.text, source, settings, syntaxOk, effective, guestType, vifList: { present: false, vifs: [], truncatedAt: null, ignoredElements: 0, diagnostics: [] } };
+  const config: TXlConfig = {
+    text: ctx.text,
+    source,
+    settings,
+    syntaxOk,
+    effective,
+    guestType,
+    vifList: { present: false, vifs: [], truncatedAt: null, ignoredElements: 0, diagnostics: [] },
+    encoding: options.encoding ?? "utf-8",
+  };
   config.vifList = readVifList(config);
   diagnostics.push(...config.vifList.diagnostics);
   const ok = syntaxOk && !config.vifList.vifs.some((v) => v.fatal);
@@ -178,6 +194,35 @@ export function parseXlConfig(text: string, options: TParseConfigOptions = {}): 
 /** Prints the model: the exact text it was parsed from. */
 export function printXlConfig(config: TXlConfig): string {
   return config.text;
+}
+
+/**
+ * Parses a file's bytes. Valid UTF-8 is decoded as such (a BOM is kept, and xl
+ * rejects it like any other stray byte); anything else is read one char per
+ * byte, so that encodeXlConfig gives back the same bytes either way.
+ */
+export function parseXlConfigBytes(bytes: Uint8Array, options: Omit<TParseConfigOptions, "encoding"> = {}): TParseConfigResult {
+  let text: string;
+  let encoding: TTextEncoding = "utf-8";
+  try {
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    encoding = "latin1";
+    let s = "";
+    for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    text = s;
+  }
+  return parseXlConfig(text, { ...options, encoding });
+}
+
+/** The bytes of a (possibly edited) config, in the encoding it was read with. */
+export function encodeXlConfig(config: TXlConfig): Uint8Array {
+  if (config.encoding === "latin1") {
+    const out = new Uint8Array(config.text.length);
+    for (let i = 0; i < config.text.length; i++) out[i] = config.text.charCodeAt(i) & 0xff;
+    return out;
+  }
+  return new TextEncoder().encode(config.text);
 }
 
 /** The effective value of a setting, as xl would look it up (null when absent). */

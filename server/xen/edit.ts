@@ -16,12 +16,12 @@ export type TEditResult = TParseConfigResult & {
 };
 
 function refuse(config: TXlConfig, diagnostics: TDiagnostic[]): TEditResult {
-  const again = parseXlConfig(config.text, { source: config.source });
+  const again = parseXlConfig(config.text, { source: config.source, encoding: config.encoding });
   return { ...again, applied: false, editDiagnostics: diagnostics };
 }
 
 function reparse(config: TXlConfig, text: string, editDiagnostics: TDiagnostic[] = []): TEditResult {
-  return { ...parseXlConfig(text, { source: config.source }), applied: true, editDiagnostics };
+  return { ...parseXlConfig(text, { source: config.source, encoding: config.encoding }), applied: true, editDiagnostics };
 }
 
 /** Resolves one vif input to the string to store, checking that xl can carry it. */

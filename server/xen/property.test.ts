@@ -1,7 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  encodeXlConfig,
   formatVifSpec,
+  parseXlConfigBytes,
   listVifs,
   parseNetworkAttachArgv,
   parseVifRate,
@@ -164,6 +166,23 @@ describe("fuzzing", () => {
       }),
       { numRuns: 1500 },
     );
+  });
+
+  it("gives back the same bytes for any file", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        const r = parseXlConfigBytes(bytes);
+        expect(Array.from(encodeXlConfig(r.config))).toEqual(Array.from(bytes));
+        const edited = setVifList(r.config, ["bridge=xenbr0"]);
+        expect(edited.config.encoding).toBe(r.config.encoding);
+      }),
+      { numRuns: 500 },
+    );
+    const utf8 = new TextEncoder().encode("\ufeffname = 'é'\n");
+    const r = parseXlConfigBytes(utf8);
+    expect(r.config.encoding).toBe("utf-8");
+    expect(r.ok).toBe(false); // xl refuses the BOM
+    expect(Array.from(encodeXlConfig(r.config))).toEqual(Array.from(utf8));
   });
 
   it("never throws on random bytes read as latin1", () => {
