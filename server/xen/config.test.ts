@@ -58,6 +58,19 @@ describe("lexical syntax (xl-syntax.md §1)", () => {
     expect(parse("acpi=1#note\n").ok).toBe(true);
   });
 
+  it("drops a lone stray character at the very end, as xl's scanner does", () => {
+    const r = parse("memory = 128 #");
+    expect(r.ok).toBe(true);
+    expect(r.diagnostics.map((d) => d.code)).toEqual(["XL_LEX_STRAY_AT_EOF"]);
+    expect(parse("memory = 128 X").ok).toBe(true);
+    expect(parse("memory = 128 XY").ok).toBe(false);
+  });
+
+  it("gives up like xl when lists nest beyond Bison's stack", () => {
+    expect(parse("a = " + "[".repeat(4997) + "]".repeat(4997) + "\n").ok).toBe(true);
+    expect(xlMessages("a = " + "[".repeat(4998) + "]".repeat(4998) + "\n")).toEqual(["t.cfg:1: config parsing error near `[': memory exhausted"]);
+  });
+
   it("accepts a last assignment without a newline", () => {
     const r = parse("a = 1\nboot=\"c\"");
     expect(r.ok).toBe(true);

@@ -29,7 +29,7 @@ const ident = fc.oneof(fc.stringMatching(/^[a-z][a-z0-9._]{0,8}$/), fc.constantF
 const number = fc.stringMatching(/^[0-9][0-9a-fx]{0,5}$/);
 const stringBody = fc.array(
   fc.oneof(
-    fc.stringMatching(/^[ -&(-\[\]-~]{1,6}$/), // printable except ' and \
+    fc.stringMatching(/^[ -&(-[\]-~]{1,6}$/), // printable except ' and \
     fc.constantFrom("\\\\", "\\'", '\\"', "\\n", "\\t", '"', "é", "\t"),
   ),
   { maxLength: 5 },

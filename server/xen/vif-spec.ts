@@ -202,7 +202,8 @@ function isValidIfname(name: string): boolean {
 const UTF8 = new TextEncoder();
 export function utf8Length(s: string): number {
   // ASCII is by far the common case.
-  return /^[\x00-\x7f]*$/.test(s) ? s.length : UTF8.encode(s).length;
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return UTF8.encode(s).length;
+  return s.length;
 }
 
 function findLastOption(tokens: readonly TVifToken[], key: string): TVifToken | undefined {
