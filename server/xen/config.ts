@@ -6,7 +6,7 @@
 import { hasErrors, locateOffset, makeDiagnostic, type TDiagnostic } from "./diagnostics";
 import { createParseContext } from "./lexer";
 import { parseXlTokens, type TXlSetting, type TXlValue } from "./parser";
-import { parseVifSpec, type TParsedVif, type TVifEffective, type TVifEntry, type TVifToken } from "./vif-spec";
+import { parseVifSpec, type TParsedVif, type TVifDefaults, type TVifEffective, type TVifEntry, type TVifToken } from "./vif-spec";
 import { checkVifList } from "./vif-checks";
 
 export type { TXlSetting, TXlValue, TXlString, TXlNumber, TXlList } from "./parser";
@@ -90,6 +90,8 @@ export type TParseConfigOptions = {
   source?: string;
   /** How the text was decoded from bytes (kept for encodeXlConfig; default utf-8). */
   encoding?: TTextEncoding;
+  /** xl.conf's vif.default.* (see readXlConfDefaults), applied to every vif before its own keys. */
+  vifDefaults?: TVifDefaults;
 };
 
 /** utf-8 when the file's bytes are valid UTF-8; latin1 (one char per byte) otherwise. */
@@ -185,7 +187,7 @@ export function parseXlConfig(text: string, options: TParseConfigOptions = {}): 
     vifList: { present: false, vifs: [], truncatedAt: null, ignoredElements: 0, diagnostics: [] },
     encoding: options.encoding ?? "utf-8",
   };
-  config.vifList = readVifList(config);
+  config.vifList = readVifList(config, options.vifDefaults);
   diagnostics.push(...config.vifList.diagnostics);
   const ok = syntaxOk && !config.vifList.vifs.some((v) => v.fatal);
   return { ok, valid: ok && !hasErrors(diagnostics), config, diagnostics };
@@ -275,7 +277,7 @@ export function listVifElements(config: TXlConfig): { node: TXlValue; setting: T
   return out;
 }
 
-function readVifList(config: TXlConfig): TConfigVifList {
+function readVifList(config: TXlConfig, defaults: TVifDefaults | undefined): TConfigVifList {
   const result: TConfigVifList = { present: false, vifs: [], truncatedAt: null, ignoredElements: 0, diagnostics: [] };
   const e = config.effective["vif"];
   if (!e) return result;
@@ -304,7 +306,7 @@ function readVifList(config: TXlConfig): TConfigVifList {
       );
       break;
     }
-    const parsed = parseVifSpec(node.value, { position: i, source: config.source, guestType: config.guestType });
+    const parsed = parseVifSpec(node.value, { position: i, source: config.source, guestType: config.guestType, ...(defaults ? { defaults } : {}) });
     const diagnostics = placeVif(config, node, parsed);
     result.vifs.push({
       index: i,

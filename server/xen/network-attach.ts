@@ -3,7 +3,7 @@
 // (xl-syntax.md §6.1). Any problem xl reports there is fatal.
 
 import { makeDiagnostic, type TDiagnostic } from "./diagnostics";
-import { applyVifTokens, checkVifEntry, listVifEntries, VIF_VALUE_KEYS, type TParsedVif, type TVif, type TVifEntry, type TVifToken } from "./vif-spec";
+import { applyVifTokens, checkVifEntry, listVifEntries, VIF_VALUE_KEYS, type TParsedVif, type TVifDefaults, type TVif, type TVifEntry, type TVifToken } from "./vif-spec";
 
 export type TNetworkAttachParse = {
   /** xl accepts the arguments (the attach itself may still fail in libxl or the hotplug script). */
@@ -36,14 +36,14 @@ function isValueKey(key: string): boolean {
  * Reads `xl network-attach` arguments. argv may start with "xl" and/or
  * "network-attach"; then the domain, then the vif words.
  */
-export function parseNetworkAttachArgv(argv: readonly string[], options: { guestType?: "pv" | "pvh" | "hvm" | null } = {}): TNetworkAttachParse {
+export function parseNetworkAttachArgv(argv: readonly string[], options: { guestType?: "pv" | "pvh" | "hvm" | null; defaults?: TVifDefaults } = {}): TNetworkAttachParse {
   let i = 0;
   if (argv[i] === "xl") i++;
   if (argv[i] === "network-attach") i++;
   const domain = argv[i] ?? null;
   const words = argv.slice(i + 1);
   const tokens = words.map((w, k) => tokenFromArg(w, k, words.slice(k + 1)));
-  const vif = applyVifTokens(words.join(" "), tokens, { context: "attach", source: "command line", guestType: options.guestType ?? null });
+  const vif = applyVifTokens(words.join(" "), tokens, { context: "attach", source: "command line", guestType: options.guestType ?? null, ...(options.defaults ? { defaults: options.defaults } : {}) });
   const diagnostics: TDiagnostic[] = [];
   if (domain === null || domain === "") {
     diagnostics.push(

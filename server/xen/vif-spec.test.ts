@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createVifFromEntries, formatVifSpec, listVifEntries, parseVifSpec, parseXlUlong, tokenizeVifSpec } from "./index";
+import { createVifFromEntries, formatLibxlNic, formatVifSpec, listVifEntries, parseVifSpec, parseXlUlong, tokenizeVifSpec } from "./index";
 
 const codes = (spec: string, opts = {}) => parseVifSpec(spec, opts).diagnostics.map((d) => d.code);
 
@@ -197,6 +197,26 @@ describe("vifname and ip checks", () => {
     expect(codes("ip=10.0.0.0/24")).toEqual([]);
     expect(codes("ip=10.0.0.300")).toEqual(["VIF_IP_INVALID"]);
     expect(codes("ip=10.0.0.1,ip=")).toEqual(["VIF_DUPLICATE_KEY", "VIF_IP_INVALID"]);
+  });
+});
+
+describe("xl.conf defaults and libxl field names", () => {
+  it("applies vif.default.* before the vif's own keys", () => {
+    const v = parseVifSpec("ip=10.0.0.1", { defaults: { bridge: "xenbr1", script: "vif-route" } });
+    expect([v.effective.bridge, v.effective.script]).toEqual(["xenbr1", "vif-route"]);
+    expect(parseVifSpec("bridge=br0", { defaults: { bridge: "xenbr1" } }).effective.bridge).toBe("br0");
+  });
+
+  it("names the fields like libxl's JSON", () => {
+    expect(formatLibxlNic(parseVifSpec("mac=00:16:3e:01:02:03,bridge=xenbr0,vifname=web1,type=ioemu,rate=10Mb/s", { position: 1 }).effective)).toEqual({
+      devid: 1,
+      mac: "00:16:3e:01:02:03",
+      bridge: "xenbr0",
+      ifname: "web1",
+      nictype: "vif_ioemu",
+      rate_bytes_per_interval: 62500,
+      rate_interval_usecs: 50000,
+    });
   });
 });
 

@@ -120,7 +120,11 @@ export type TParseVifOptions = {
   source?: string;
   /** Known guest type, for the ioemu/vifname checks. */
   guestType?: "pv" | "pvh" | "hvm" | null;
+  /** xl.conf's vif.default.* values, copied into the vif before its tokens (set_default_nic_values). */
+  defaults?: TVifDefaults;
 };
+
+export type TVifDefaults = { bridge?: string | null; script?: string | null; gatewaydev?: string | null; backend?: string | null };
 
 /** Splits a config-file vif string the way strtok(",") plus the leading-space loop do. */
 export function tokenizeVifSpec(spec: string): TVifToken[] {
@@ -233,6 +237,12 @@ export function applyVifTokens(spec: string, tokens: TVifToken[], options: TPars
   const context = options.context ?? "config";
   const source = options.source ?? (context === "attach" ? "command line" : "config");
   const effective = createEffective(context === "config" ? (options.position ?? 0) : null);
+  if (options.defaults) {
+    effective.bridge = options.defaults.bridge ?? null;
+    effective.script = options.defaults.script ?? null;
+    effective.gatewaydev = options.defaults.gatewaydev ?? null;
+    effective.backend = options.defaults.backend ?? null;
+  }
   const issues: TVifIssue[] = [];
   let fatal = false;
   const strictSeverity: TSeverity = context === "attach" ? "error" : "warning";
@@ -493,6 +503,34 @@ export function applyVifTokens(spec: string, tokens: TVifToken[], options: TPars
     effective.mac = formatMac(effective.macBytes as number[]);
   }
   return { spec, tokens, entries, effective, fatal, issues, diagnostics: issues.map((i) => i.diagnostic) };
+}
+
+/**
+ * The vif in libxl's JSON field names (as `xl create -n` and `xl -N network-attach`
+ * print libxl_device_nic), with only the fields xl has set.
+ */
+export function formatLibxlNic(effective: TVifEffective): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  if (effective.devid !== null) out["devid"] = effective.devid;
+  if (effective.backend !== null) out["backend_domname"] = effective.backend;
+  if (effective.mtu !== null) out["mtu"] = effective.mtu;
+  if (effective.vlan !== null) out["vlan"] = effective.vlan;
+  if (effective.model !== null) out["model"] = effective.model;
+  if (effective.macBytes.every((b) => b !== null) && !effective.macBytes.every((b) => b === 0)) out["mac"] = formatMac(effective.macBytes as number[]);
+  if (effective.ip !== null) out["ip"] = effective.ip;
+  if (effective.bridge !== null) out["bridge"] = effective.bridge;
+  if (effective.vifname !== null) out["ifname"] = effective.vifname;
+  if (effective.script !== null) out["script"] = effective.script;
+  if (effective.type !== null) out["nictype"] = effective.type === "ioemu" ? "vif_ioemu" : "vif";
+  if (effective.rate !== null) {
+    out["rate_bytes_per_interval"] = effective.rate.bytesPerInterval;
+    out["rate_interval_usecs"] = effective.rate.intervalUsecs;
+  }
+  if (effective.gatewaydev !== null) out["gatewaydev"] = effective.gatewaydev;
+  if (effective.forwarddev !== null) out["coloft_forwarddev"] = effective.forwarddev;
+  for (const [k, v] of Object.entries(effective.colo)) out[k] = v;
+  if (effective.trusted !== null) out["trusted"] = effective.trusted ? "True" : "False";
+  return out;
 }
 
 /** Parses one vif string from a config file (position = its index in the vif list). */
