@@ -42,6 +42,7 @@ export type AgentClient = {
 
 type Pending = {
   op: AgentOp;
+  connection: net.Socket;
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
   timer: NodeJS.Timeout;
@@ -57,8 +58,10 @@ export function createAgentClient(options: AgentClientOptions): AgentClient {
   let nextId = 1;
   const pending = new Map<number, Pending>();
 
-  const failAll = (error: AgentError) => {
+  /** Fails the calls waiting on one connection (all of them when none is named). */
+  const failAll = (error: AgentError, connection?: net.Socket) => {
     for (const [id, call] of pending) {
+      if (connection && call.connection !== connection) continue;
       clearTimeout(call.timer);
       call.reject(error);
       pending.delete(id);
@@ -66,7 +69,7 @@ export function createAgentClient(options: AgentClientOptions): AgentClient {
   };
 
   const connect = (): net.Socket => {
-    if (socket && !socket.destroyed) return socket;
+    if (socket && !socket.destroyed && socket.writable) return socket;
     const conn = net.connect(options.socketPath);
     conn.setEncoding("utf8");
     let buffered = "";
@@ -74,7 +77,7 @@ export function createAgentClient(options: AgentClientOptions): AgentClient {
       buffered += chunk;
       let newline = buffered.indexOf("\n");
       while (newline !== -1) {
-        receive(buffered.slice(0, newline));
+        receive(conn, buffered.slice(0, newline));
         buffered = buffered.slice(newline + 1);
         newline = buffered.indexOf("\n");
       }
@@ -85,33 +88,40 @@ export function createAgentClient(options: AgentClientOptions): AgentClient {
           code: "UNAVAILABLE",
           message: `cannot reach the vifdeck agent at ${options.socketPath} (${error.code ?? error.message}): is vifdeck-agent running?`,
         }),
+        conn,
       );
+    });
+    conn.on("end", () => {
+      if (socket === conn) socket = null;
     });
     conn.on("close", () => {
       if (socket === conn) socket = null;
-      failAll(new AgentError({ code: "UNAVAILABLE", message: "the agent closed the connection" }));
+      failAll(new AgentError({ code: "UNAVAILABLE", message: "the agent closed the connection" }), conn);
     });
     socket = conn;
     return conn;
   };
 
-  const receive = (line: string) => {
+  const receive = (conn: net.Socket, line: string) => {
     let raw: unknown;
     try {
       raw = superjson.parse(line);
     } catch {
-      failAll(new AgentError({ code: "INTERNAL", message: "the agent sent a line that is not JSON" }));
+      failAll(new AgentError({ code: "INTERNAL", message: "the agent sent a line that is not JSON" }), conn);
       return;
     }
     const response = ZAgentResponseSchema.safeParse(raw);
     if (!response.success) {
-      failAll(new AgentError({ code: "INTERNAL", message: "the agent sent a response outside the protocol" }));
+      failAll(new AgentError({ code: "INTERNAL", message: "the agent sent a response outside the protocol" }), conn);
       return;
     }
     const message = response.data;
     if (message.id === null) {
-      // Not tied to one call (e.g. an oversize request): every waiting call gets it.
-      if (!message.ok) failAll(new AgentError(message.error));
+      // Not tied to one call (e.g. an oversize request, after which the agent closes the
+      // connection): every waiting call gets it, and the next call opens a new connection.
+      if (!message.ok) failAll(new AgentError(message.error), conn);
+      conn.destroy();
+      if (socket === conn) socket = null;
       return;
     }
     const call = pending.get(message.id);
@@ -140,9 +150,10 @@ export function createAgentClient(options: AgentClientOptions): AgentClient {
           pending.delete(id);
           reject(new AgentError({ code: "COMMAND_TIMEOUT", message: `the agent did not answer ${op} within ${options.timeoutMs} ms` }));
         }, options.timeoutMs);
-        pending.set(id, { op, resolve: resolve as (value: unknown) => void, reject, timer });
+        const connection = connect();
+        pending.set(id, { op, connection, resolve: resolve as (value: unknown) => void, reject, timer });
         const request = { v: AGENT_PROTOCOL_VERSION, id, token: options.token, op, params };
-        connect().write(`${superjson.stringify(request)}\n`);
+        connection.write(`${superjson.stringify(request)}\n`);
       });
     },
     close() {

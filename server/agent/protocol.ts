@@ -1,6 +1,7 @@
 import { z } from "zod";
 
 import { ZCountersSchema, ZInterfaceCountersSchema, ZInventorySchema } from "~/server/host/inventory";
+import { isValidIpOrCidr } from "~/server/xen";
 
 /**
  * The agent's wire protocol: one JSON document per line (NDJSON) over a Unix
@@ -45,8 +46,15 @@ const ZSha256Schema = z.string().regex(/^[0-9a-f]{64}$/, "a sha256 in hex");
 export const ZAttachVifSchema = z.strictObject({
   mac: z.string().regex(/^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$/, "six hex octets separated by ':'").optional(),
   bridge: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,14}$/, "a bridge name (at most 15 characters)").optional(),
-  ip: z.array(z.string().regex(/^[0-9A-Fa-f:.]+(\/\d{1,3})?$/, "an IPv4 or IPv6 address, optionally /prefix")).max(16).optional(),
-  vifname: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "letters, digits, '_', '.', '-'").max(64).optional(),
+  ip: z
+    .array(z.string().max(64).refine(isValidIpOrCidr, "an IPv4 or IPv6 address, optionally with a /prefix"))
+    .max(16)
+    .optional(),
+  vifname: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "letters, digits, '_', '.', '-'")
+    .max(15, "at most 15 characters: Linux interface names are that short, and the hotplug script's rename fails beyond (the vif is left down on no bridge)")
+    .optional(),
   rate: z.string().regex(/^[0-9]+[GMK]?[Bb]\/s(@[0-9]+[mu]?s?)?$/, "like 10Mb/s or 1MB/s@20ms").optional(),
   script: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "a script name in the Xen scripts directory").max(64).optional(),
   model: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/).max(32).optional(),
