@@ -96,9 +96,7 @@ async function main(): Promise<void> {
   const socket = childEnv.VIFDECK_AGENT_SOCKET as string;
   start("agent", path.join(BIN, "tsx"), ["server/agent/main.ts"]);
   await waitForSocket(socket, 30_000);
-  if (fs.existsSync(path.join(ROOT, "server/accounting/main.ts"))) {
-    start("collector", path.join(BIN, "tsx"), ["server/accounting/main.ts"]);
-  }
+  start("collector", path.join(BIN, "tsx"), ["server/accounting/main.ts"]);
   start("web app", path.join(BIN, "next"), ["start", "--port", values.port, "--hostname", values.host], {
     ...childEnv,
     NODE_ENV: "production",
