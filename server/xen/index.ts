@@ -72,6 +72,8 @@ export {
   type TVifToken,
 } from "./vif-spec";
 
+export { planVifAddition, type TVifAdditionPlan } from "./add-vif";
+
 export { checkVifList, DEVID_ATTACH_LIMIT, OLD_XEN_VIF_LIMIT } from "./vif-checks";
 
 export { formatRate, formatRateError, parseVifRate, type TVifRate, type TVifRateError, type TVifRateResult } from "./rate";

@@ -72,3 +72,27 @@ describe("generator", () => {
     expect(computeMacCollisionProbability(2 ** 24 + 1)).toBe(1);
   });
 });
+
+describe("planVifAddition", () => {
+  it("uses one generated MAC for the attach argv and the config edit", async () => {
+    const { planVifAddition, listVifs: list } = await import("./index");
+    const config = parseXlConfig("name = 'web1'\nvif = [ 'mac=00:16:3e:00:00:01,bridge=xenbr0' ]\n").config;
+    const draws = [
+      [0x00, 0x00, 0x01], // taken by the config
+      [0x00, 0x00, 0x02], // taken on the host
+      [0x12, 0x34, 0x56],
+    ];
+    let i = 0;
+    const plan = planVifAddition({
+      config,
+      domain: "web1",
+      vif: { bridge: "xenbr1", ip: "10.0.0.5" },
+      knownMacs: ["00:16:3e:00:00:02"],
+      randomBytes: () => Uint8Array.from(draws[i++] ?? [1, 2, 3]),
+    });
+    expect(plan.ok).toBe(true);
+    expect(plan.vif.mac).toBe("00:16:3e:12:34:56");
+    expect(plan.argv).toEqual(["network-attach", "web1", "mac=00:16:3e:12:34:56", "bridge=xenbr1", "ip=10.0.0.5"]);
+    expect(list(plan.edit.config).map((v) => v.spec)).toEqual(["mac=00:16:3e:00:00:01,bridge=xenbr0", "mac=00:16:3e:12:34:56,bridge=xenbr1,ip=10.0.0.5"]);
+  });
+});
