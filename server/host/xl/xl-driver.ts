@@ -7,6 +7,8 @@ import type { TCounters, THost, TInventory } from "~/server/host/inventory";
 import { CounterReader } from "~/server/host/linux/counter-reader";
 import type { CounterReaderOptions } from "~/server/host/linux/counter-reader";
 import { readLinks } from "~/server/host/linux/network-reader";
+import { readLinuxSecurityFacts } from "~/server/host/security/read-linux-facts";
+import type { TSecurityFacts } from "~/server/host/security-facts";
 import { buildNetworkAttachArgv, buildNetworkDetachArgv } from "~/server/host/xl/argv";
 import { buildInventory } from "~/server/host/xl/build-inventory";
 import { determineNetworkMode } from "~/server/host/xl/network-mode";
@@ -97,6 +99,11 @@ export class XlDriver implements HostDriver {
   /** `xl network-detach <domain> <devid>`; "Unknown device" and an unknown domain are NOT_FOUND. */
   detachVif(request: TDetachRequest): Promise<TCommandOutcome> {
     return this.runVifCommand(() => buildNetworkDetachArgv(this.xlPath, request.domain, request.devid));
+  }
+
+  /** iptables-save, bridge-nf-call-iptables, netloop, conntrack and routes; unreadable pieces come back null with a reason. */
+  readSecurityFacts(): Promise<TSecurityFacts> {
+    return readLinuxSecurityFacts({ timeoutMs: this.timeoutMs, ...(this.linux.netns === undefined ? {} : { netns: this.linux.netns }) });
   }
 
   close(): Promise<void> {
