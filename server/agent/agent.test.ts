@@ -120,6 +120,19 @@ describe("the agent on its Unix socket", () => {
     }
   });
 
+  it("reports the simulated host's security posture, worst findings first", async () => {
+    const token = (await fs.readFile(tokenFile, "utf8")).trim();
+    const client = createAgentClient({ socketPath, token, timeoutMs: 10_000 });
+    try {
+      const posture = await client.call("securityPosture", {});
+      expect(posture.findings[0]?.severity).toBe("critical");
+      expect(posture.findings.map((f) => f.id)).toContain("FORWARD_POLICY_ACCEPT");
+      expect(posture.vifs.length).toBeGreaterThan(0);
+    } finally {
+      client.close();
+    }
+  });
+
   it("refuses a call with a wrong token", async () => {
     const client = createAgentClient({ socketPath, token: "not-the-token-at-all", timeoutMs: 5_000 });
     try {

@@ -1,5 +1,6 @@
 import { HostError, type HostDriver } from "~/server/host/driver";
 import type { TInventory, TVif } from "~/server/host/inventory";
+import { computeSecurityPosture } from "~/server/host/security/posture";
 import {
   collectKnownMacs,
   DEVID_ATTACH_LIMIT,
@@ -226,7 +227,14 @@ export function createOperations(driver: HostDriver, configs: ConfigStore) {
     return { name: configFile, sha256: written.sha256, backup: written.backup };
   }
 
+  async function readSecurityPosture(): Promise<AgentResult<"securityPosture">> {
+    const [facts, inventory, files] = await Promise.all([driver.readSecurityFacts(), driver.readInventory(), configs.list()]);
+    const contents = await Promise.all(files.map((f) => configs.read(f.name)));
+    return computeSecurityPosture({ facts, inventory, configs: contents.map((c) => ({ name: c.name, content: c.content })) });
+  }
+
   return {
+    readSecurityPosture,
     listConfigs: () => configs.list(),
     readConfig: (params: AgentParams<"readConfig">) => configs.read(params.name),
     writeConfig,

@@ -1,6 +1,7 @@
 import { z } from "zod";
 
 import { ZCountersSchema, ZInterfaceCountersSchema, ZInventorySchema } from "~/server/host/inventory";
+import { ZSecurityPostureSchema } from "~/server/host/security/posture";
 import { isValidIpOrCidr } from "~/server/xen";
 
 /**
@@ -115,6 +116,8 @@ export const AGENT_OPS = {
       persisted: ZPersistedSchema,
     }),
   },
+  /** Firewall, bridge-netfilter, conntrack, MAC and vif health findings, per host and per vif (read-only). */
+  securityPosture: { params: z.strictObject({}), result: ZSecurityPostureSchema },
   /** `xl network-detach`, after reading the vif's final counters; optionally also removed from the config file. */
   detachVif: {
     params: z.strictObject({ domain: ZDomainRefSchema, devid: z.number().int().min(0).max(4096), persist: z.boolean() }),

@@ -150,6 +150,8 @@ async function runOp(driver: HostDriver, operations: Operations, op: AgentOp, pa
       return operations.attachVif(params as AgentParams<"attachVif">);
     case "detachVif":
       return operations.detachVif(params as AgentParams<"detachVif">);
+    case "securityPosture":
+      return operations.readSecurityPosture();
   }
 }
 
