@@ -44,6 +44,17 @@ export const env = createEnv({
     VIFDECK_BILLING_DAY: z.coerce.number().int().min(1).max(28).default(1),
     VIFDECK_ACCOUNTING_MAX_BPS: ZPositiveIntSchema.default(100_000_000_000),
     VIFDECK_METRICS_TOKEN: z.string().min(16).optional(),
+
+    // Login, roles, API tokens, audit and hardening (server/auth).
+    VIFDECK_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+    VIFDECK_AUTH_SECRET: z.string().min(32).optional(),
+    VIFDECK_AUTH_SECRET_FILE: z.string().min(1).default("./data/auth.secret"),
+    VIFDECK_SESSION_TTL_H: ZPositiveIntSchema.max(24 * 30).default(12),
+    VIFDECK_TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(5).default(0),
+    VIFDECK_LOGIN_THROTTLE_WINDOW_MIN: ZPositiveIntSchema.max(24 * 60).default(15),
+    VIFDECK_LOGIN_MAX_FAILURES_PER_USER: ZPositiveIntSchema.default(5),
+    VIFDECK_LOGIN_MAX_FAILURES_PER_ADDRESS: ZPositiveIntSchema.default(20),
+    VIFDECK_MAX_REQUEST_BYTES: ZPositiveIntSchema.default(1024 * 1024),
   },
   client: {},
   experimental__runtimeEnv: {},
