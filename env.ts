@@ -30,6 +30,10 @@ export const env = createEnv({
     VIFDECK_COMMAND_TIMEOUT_MS: ZPositiveIntSchema.default(30_000),
     VIFDECK_SIM_SEED: z.coerce.number().int().nonnegative().default(1),
     VIFDECK_SIM_DOMAINS: ZPositiveIntSchema.max(1000).default(6),
+    VIFDECK_SIM_VIFS_PER_DOMAIN: z
+      .string()
+      .regex(/^[1-8](-[1-8])?$/, "a number of vifs (1-8) or a range such as 1-3")
+      .default("1-3"),
     VIFDECK_SIM_MODE: z.enum(["bridge", "route", "nat"]).default("bridge"),
     VIFDECK_SIM_EVENTS: z.enum(["on", "off"]).default("on"),
 

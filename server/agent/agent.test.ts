@@ -4,7 +4,6 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 
-import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { AgentError, createAgentClient } from "./client";
@@ -43,7 +42,7 @@ async function sendRaw(payload: string): Promise<unknown> {
       const newline = buffered.indexOf("\n");
       if (newline !== -1) {
         socket.destroy();
-        resolve(superjson.parse(buffered.slice(0, newline)));
+        resolve(JSON.parse(buffered.slice(0, newline)));
       }
     });
     socket.on("error", reject);
@@ -150,17 +149,17 @@ describe("the agent on its Unix socket", () => {
       ok: false,
       error: { code: "BAD_REQUEST", message: expect.stringContaining("not valid JSON") },
     });
-    expect(await sendRaw(`${superjson.stringify({ v: 1, id: 3, token, op: "inventory", params: {}, extra: 1 })}\n`)).toMatchObject({
+    expect(await sendRaw(`${JSON.stringify({ v: 1, id: 3, token, op: "inventory", params: {}, extra: 1 })}\n`)).toMatchObject({
       id: 3,
       ok: false,
       error: { code: "BAD_REQUEST" },
     });
-    expect(await sendRaw(`${superjson.stringify({ v: 1, id: 4, token, op: "reboot", params: {} })}\n`)).toMatchObject({
+    expect(await sendRaw(`${JSON.stringify({ v: 1, id: 4, token, op: "reboot", params: {} })}\n`)).toMatchObject({
       id: 4,
       ok: false,
       error: { code: "UNKNOWN_OP", message: expect.stringContaining("inventory, counters") },
     });
-    expect(await sendRaw(`${superjson.stringify({ v: 1, id: 5, token, op: "inventory", params: { all: true } })}\n`)).toMatchObject({
+    expect(await sendRaw(`${JSON.stringify({ v: 1, id: 5, token, op: "inventory", params: { all: true } })}\n`)).toMatchObject({
       id: 5,
       ok: false,
       error: { code: "INVALID_PARAMS", message: expect.stringContaining("all") },

@@ -1,7 +1,6 @@
 import net from "node:net";
 
-import superjson from "superjson";
-
+import { createLineReader } from "./line-reader";
 import {
   AGENT_OPS,
   AGENT_PROTOCOL_VERSION,
@@ -72,16 +71,8 @@ export function createAgentClient(options: AgentClientOptions): AgentClient {
     if (socket && !socket.destroyed && socket.writable) return socket;
     const conn = net.connect(options.socketPath);
     conn.setEncoding("utf8");
-    let buffered = "";
-    conn.on("data", (chunk: string) => {
-      buffered += chunk;
-      let newline = buffered.indexOf("\n");
-      while (newline !== -1) {
-        receive(conn, buffered.slice(0, newline));
-        buffered = buffered.slice(newline + 1);
-        newline = buffered.indexOf("\n");
-      }
-    });
+    const lines = createLineReader((line) => receive(conn, line));
+    conn.on("data", (chunk: string) => lines.push(chunk));
     conn.on("error", (error: NodeJS.ErrnoException) => {
       failAll(
         new AgentError({
@@ -105,7 +96,7 @@ export function createAgentClient(options: AgentClientOptions): AgentClient {
   const receive = (conn: net.Socket, line: string) => {
     let raw: unknown;
     try {
-      raw = superjson.parse(line);
+      raw = JSON.parse(line);
     } catch {
       failAll(new AgentError({ code: "INTERNAL", message: "the agent sent a line that is not JSON" }), conn);
       return;
@@ -132,14 +123,15 @@ export function createAgentClient(options: AgentClientOptions): AgentClient {
       call.reject(new AgentError(message.error));
       return;
     }
-    const result = AGENT_OPS[call.op].result.safeParse(message.result);
+    const spec = AGENT_OPS[call.op];
+    const result = ("wire" in spec ? spec.wire.schema : spec.result).safeParse(message.result);
     if (!result.success) {
       call.reject(
         new AgentError({ code: "INTERNAL", message: `invalid ${call.op} result from the agent: ${formatZodIssues(result.error, "result")}` }),
       );
       return;
     }
-    call.resolve(result.data);
+    call.resolve("wire" in spec ? (spec.wire.decode as (w: unknown) => unknown)(result.data) : result.data);
   };
 
   return {
@@ -153,7 +145,7 @@ export function createAgentClient(options: AgentClientOptions): AgentClient {
         const connection = connect();
         pending.set(id, { op, connection, resolve: resolve as (value: unknown) => void, reject, timer });
         const request = { v: AGENT_PROTOCOL_VERSION, id, token: options.token, op, params };
-        connection.write(`${superjson.stringify(request)}\n`);
+        connection.write(`${JSON.stringify(request)}\n`);
       });
     },
     close() {

@@ -160,7 +160,7 @@ export function createOperations(driver: HostDriver, configs: ConfigStore) {
       // The last counters first: what the vif moved since the collector's last tick is not lost.
       const counters = await driver.readCounters();
       const names = new Set(interfaces.map((v) => v.kernelName));
-      const finalCounters = counters.interfaces.filter((c) => names.has(c.name));
+      const final = { at: counters.at, interfaces: counters.interfaces.filter((c) => names.has(c.name)) };
 
       const outcome = await driver.detachVif({ domain: domain.name, devid: params.devid });
       const warnings: string[] = [];
@@ -170,8 +170,7 @@ export function createOperations(driver: HostDriver, configs: ConfigStore) {
         exitCode: outcome.exitCode,
         domain: domain.name,
         devid: params.devid,
-        finalCounters,
-        at: counters.at,
+        final,
         warnings,
         persisted,
       };

@@ -1,12 +1,15 @@
 import { z } from "zod";
 
-import { ZCountersSchema, ZInterfaceCountersSchema, ZInventorySchema } from "~/server/host/inventory";
+import { ZCountersSchema, ZInventorySchema } from "~/server/host/inventory";
 import { ZSecurityPostureSchema } from "~/server/host/security/posture";
 import { isValidIpOrCidr } from "~/server/xen";
 
+import { decodeCounters, encodeCounters, ZCountersWireSchema } from "./wire";
+
 /**
  * The agent's wire protocol: one JSON document per line (NDJSON) over a Unix
- * socket, each line encoded with superjson so that bigint counters survive.
+ * socket. Results with bigint counters have a wire form (./wire.ts): the agent
+ * encodes them, the client checks the wire form with its schema and decodes it.
  *
  *   request   {"v":1,"id":7,"token":"…","op":"inventory","params":{}}
  *   response  {"id":7,"ok":true,"result":{…}}
@@ -80,11 +83,32 @@ export const ZConfigFileInfoSchema = z.strictObject({
   sha256: ZSha256Schema,
 });
 
+const ZDetachResultSchema = ZCommandRunSchema.extend({
+  domain: z.string(),
+  devid: z.number().int().nonnegative(),
+  /** The last counters of the vif (and its -emu twin), read just before it went away. */
+  final: ZCountersSchema,
+  warnings: z.array(z.string()),
+  persisted: ZPersistedSchema,
+});
+type TDetachResult = z.infer<typeof ZDetachResultSchema>;
+
+/** How an operation's result travels, when it is not plain JSON (see ./wire.ts). */
+export type WireCodec<TResult, TWire> = {
+  schema: z.ZodType<TWire>;
+  encode(result: TResult): TWire;
+  decode(wire: TWire): TResult;
+};
+
 export const AGENT_OPS = {
   /** Host, domains, bridges with their ports, vifs, physical NICs. */
   inventory: { params: z.strictObject({}), result: ZInventorySchema },
   /** Raw kernel counters of every interface, with its ifindex. */
-  counters: { params: z.strictObject({}), result: ZCountersSchema },
+  counters: {
+    params: z.strictObject({}),
+    result: ZCountersSchema,
+    wire: { schema: ZCountersWireSchema, encode: encodeCounters, decode: decodeCounters },
+  },
   /** The domain config files in the config directory. */
   listConfigs: { params: z.strictObject({}), result: z.array(ZConfigFileInfoSchema) },
   /** One config file, with the hash a later write must name. */
@@ -121,15 +145,12 @@ export const AGENT_OPS = {
   /** `xl network-detach`, after reading the vif's final counters; optionally also removed from the config file. */
   detachVif: {
     params: z.strictObject({ domain: ZDomainRefSchema, devid: z.number().int().min(0).max(4096), persist: z.boolean() }),
-    result: ZCommandRunSchema.extend({
-      domain: z.string(),
-      devid: z.number().int().nonnegative(),
-      /** The last counters of the vif (and its -emu twin), read just before it went away. */
-      finalCounters: z.array(ZInterfaceCountersSchema),
-      at: z.number().int().nonnegative(),
-      warnings: z.array(z.string()),
-      persisted: ZPersistedSchema,
-    }),
+    result: ZDetachResultSchema,
+    wire: {
+      schema: ZDetachResultSchema.omit({ final: true }).extend({ final: ZCountersWireSchema }),
+      encode: (result: TDetachResult) => ({ ...result, final: encodeCounters(result.final) }),
+      decode: (wire: TDetachResult & { final: z.infer<typeof ZCountersWireSchema> }) => ({ ...wire, final: decodeCounters(wire.final) }),
+    },
   },
 } as const;
 

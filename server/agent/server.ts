@@ -2,12 +2,11 @@ import { timingSafeEqual } from "node:crypto";
 import fs from "node:fs/promises";
 import net from "node:net";
 
-import superjson from "superjson";
-
 import { HostError, type HostDriver } from "~/server/host/driver";
 import type { Logger } from "~/server/logger";
 
 import type { ConfigStore } from "./config-store";
+import { createLineReader } from "./line-reader";
 import { createOperations, type Operations } from "./operations";
 import {
   AGENT_OPS,
@@ -51,9 +50,9 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
   const handle = async (line: string): Promise<TAgentResponse> => {
     let raw: unknown;
     try {
-      raw = superjson.parse(line);
+      raw = JSON.parse(line);
     } catch {
-      return failure(null, { code: "BAD_REQUEST", message: "request is not valid JSON: send one superjson document per line" });
+      return failure(null, { code: "BAD_REQUEST", message: "request is not valid JSON: send one JSON document per line" });
     }
     const request = ZAgentRequestSchema.safeParse(raw);
     if (!request.success) {
@@ -78,38 +77,35 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
     }
     try {
       const result = await runOp(driver, operations, op as AgentOp, parsedParams.data);
-      const checked = spec.result.safeParse(result);
-      if (!checked.success) {
-        logger.error({ op, issues: checked.error.issues.slice(0, 5) }, "driver returned a result outside the protocol");
-        return failure(id, { code: "INTERNAL", message: `the ${driver.name} driver returned an invalid ${op} result` });
-      }
-      return { id, ok: true, result: checked.data };
+      // The client validates every result against the operation's schema (its wire form, where it has one).
+      const wire = "wire" in spec ? (spec.wire.encode as (r: unknown) => unknown)(result) : result;
+      return { id, ok: true, result: wire };
     } catch (error) {
       return failure(id, toAgentError(error, op, logger));
     }
   };
 
   const server = net.createServer((socket) => {
-    let buffered = "";
+    let refused = false;
+    const lines = createLineReader((line) => {
+      if (refused) return;
+      if (Buffer.byteLength(line) > MAX_REQUEST_BYTES) {
+        refused = true;
+        refuseOversize(socket);
+        return;
+      }
+      if (line.trim() === "") return;
+      void handle(line).then((response) => {
+        if (!socket.destroyed) socket.write(`${JSON.stringify(response)}\n`);
+      });
+    });
     socket.setEncoding("utf8");
     socket.on("data", (chunk: string) => {
-      buffered += chunk;
-      let newline = buffered.indexOf("\n");
-      while (newline !== -1) {
-        const line = buffered.slice(0, newline);
-        buffered = buffered.slice(newline + 1);
-        if (Buffer.byteLength(line) > MAX_REQUEST_BYTES) {
-          refuseOversize(socket);
-          return;
-        }
-        if (line.trim() !== "") {
-          void handle(line).then((response) => {
-            if (!socket.destroyed) socket.write(`${superjson.stringify(response)}\n`);
-          });
-        }
-        newline = buffered.indexOf("\n");
+      lines.push(chunk);
+      if (!refused && lines.pendingLength > MAX_REQUEST_BYTES) {
+        refused = true;
+        refuseOversize(socket);
       }
-      if (Buffer.byteLength(buffered) > MAX_REQUEST_BYTES) refuseOversize(socket);
     });
     socket.on("error", (error) => logger.debug({ err: error }, "agent connection error"));
   });
@@ -161,7 +157,7 @@ function refuseOversize(socket: net.Socket): void {
     message: `request larger than ${MAX_REQUEST_BYTES} bytes: refused, connection closed`,
   });
   socket.removeAllListeners("data");
-  socket.end(`${superjson.stringify(response)}\n`);
+  socket.end(`${JSON.stringify(response)}\n`);
 }
 
 function failure(id: number | null, error: TAgentError): TAgentResponse {

@@ -14,6 +14,7 @@ export async function createHostDriver(settings: typeof Env): Promise<HostDriver
         seed: settings.VIFDECK_SIM_SEED,
         domains: settings.VIFDECK_SIM_DOMAINS,
         mode: settings.VIFDECK_SIM_MODE,
+        vifsPerDomain: parseVifsPerDomain(settings.VIFDECK_SIM_VIFS_PER_DOMAIN),
         configDir: path.resolve(settings.VIFDECK_CONFIG_DIR),
         randomEvents: settings.VIFDECK_SIM_EVENTS === "on",
       });
@@ -26,4 +27,10 @@ export async function createHostDriver(settings: typeof Env): Promise<HostDriver
         commandTimeoutMs: settings.VIFDECK_COMMAND_TIMEOUT_MS,
       });
   }
+}
+
+/** "3" or "1-3" (validated by env.ts). */
+function parseVifsPerDomain(text: string): number | { min: number; max: number } {
+  const [min, max] = text.split("-").map(Number) as [number, number | undefined];
+  return max === undefined ? min : { min, max };
 }
