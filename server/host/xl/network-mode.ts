@@ -1,41 +1,6 @@
 import type { TNetworkMode } from "~/server/host/inventory";
 
-/*
- * Just enough of xl.conf and xend-config.sxp to tell the networking mode.
- * The real xl config parser lives in server/xen; this reads only simple
- * `key = "value"` lines and `(network-script …)` / `(vif-script …)` forms.
- */
-
-export type TXlConfDefaults = { vifScript: string | null; bridge: string | null };
-
-/** `vif.default.script` / `vif.default.bridge` (and the deprecated `vifscript` / `defaultbridge`) from xl.conf. */
-export function parseXlConfDefaults(text: string): TXlConfDefaults {
-  const values = new Map<string, string>();
-  for (const line of text.split("\n")) {
-    const m = /^\s*([a-z][._0-9a-z]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s#]+))\s*(?:#.*)?$/.exec(line);
-    if (m?.[1]) values.set(m[1], m[2] ?? m[3] ?? m[4] ?? "");
-  }
-  return {
-    vifScript: values.get("vif.default.script") ?? values.get("vifscript") ?? null,
-    bridge: values.get("vif.default.bridge") ?? values.get("defaultbridge") ?? null,
-  };
-}
-
-export type TXendNetworkConfig = { networkScript: string | null; vifScript: string | null };
-
-/** `(network-script 'network-bridge bridge=foo')` and `(vif-script vif-route)` from xend-config.sxp; the script names only. */
-export function parseXendConfig(text: string): TXendNetworkConfig {
-  const result: TXendNetworkConfig = { networkScript: null, vifScript: null };
-  for (const line of text.split("\n")) {
-    const m = /^\s*\((network-script|vif-script)\s+(?:'([^']*)'|"([^"]*)"|([^\s)]+))\s*\)/.exec(line);
-    if (!m?.[1]) continue;
-    const script = (m[2] ?? m[3] ?? m[4] ?? "").trim().split(/\s+/)[0] ?? "";
-    if (script === "") continue;
-    if (m[1] === "network-script") result.networkScript = script;
-    else result.vifScript = script;
-  }
-  return result;
-}
+import { parseXendNetworkConfig, parseXlConfig, readXlConfDefaults } from "~/server/xen";
 
 /**
  * The host's vif script and networking mode: xl.conf first (xl's own
@@ -45,10 +10,12 @@ export function determineNetworkMode(sources: { xlConf?: string | null; xendConf
   networkMode: TNetworkMode;
   vifScript: string;
 } {
-  const xl = sources.xlConf ? parseXlConfDefaults(sources.xlConf) : null;
-  const xend = sources.xendConfig ? parseXendConfig(sources.xendConfig) : null;
-  const fromNetworkScript = xend?.networkScript ? xend.networkScript.replace(/^.*\//, "").replace(/^network-/, "vif-") : null;
-  const vifScript = shortScriptName(xl?.vifScript ?? xend?.vifScript ?? fromNetworkScript ?? "vif-bridge");
+  // Both files are read with server/xen's parsers, the ones xl and xend use.
+  const xl = sources.xlConf ? readXlConfDefaults(parseXlConfig(sources.xlConf, { source: "xl.conf" }).config) : null;
+  const xend = sources.xendConfig ? parseXendNetworkConfig(sources.xendConfig) : null;
+  const networkScript = xend?.networkScript?.script ?? null;
+  const fromNetworkScript = networkScript ? networkScript.replace(/^.*\//, "").replace(/^network-/, "vif-") : null;
+  const vifScript = shortScriptName(xl?.script ?? xend?.vifScript?.script ?? fromNetworkScript ?? "vif-bridge");
   return { networkMode: networkModeOf(vifScript), vifScript };
 }
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { HostError } from "~/server/host/driver";
 import { readFixture } from "~/server/host/linux/testdata/read-fixture";
 import { buildNetworkAttachArgv, buildNetworkDetachArgv } from "~/server/host/xl/argv";
-import { determineNetworkMode, networkModeOf, parseXendConfig, parseXlConfDefaults } from "~/server/host/xl/network-mode";
+import { determineNetworkMode, networkModeOf } from "~/server/host/xl/network-mode";
 import { parseNetworkList, parseXlInfo, parseXlList, parseXlListLong, toDomainState } from "~/server/host/xl/parse-xl";
 import { extractBackendVifs, parseXenstoreLs } from "~/server/host/xl/xenstore";
 
@@ -158,22 +158,15 @@ describe("xenstore-ls -f backend/vif", () => {
 });
 
 describe("network mode", () => {
-  it("reads xl.conf's vif defaults, ignoring comments (79)", () => {
-    expect(parseXlConfDefaults(fixture("79-etc-xen-xl.conf.txt"))).toEqual({ vifScript: null, bridge: null });
-    expect(parseXlConfDefaults('vif.default.script="vif-route"\nvif.default.bridge = "xenbr1" # lan\n')).toEqual({
-      vifScript: "vif-route",
-      bridge: "xenbr1",
-    });
-    expect(parseXlConfDefaults("vifscript='vif-nat'\ndefaultbridge=br0\n")).toEqual({ vifScript: "vif-nat", bridge: "br0" });
+  it("takes the vif script from xl.conf, deprecated names included, ignoring comments (79)", () => {
+    expect(determineNetworkMode({ xlConf: 'vif.default.script="vif-route"\nvif.default.bridge = "xenbr1" # lan\n' }).vifScript).toBe("vif-route");
+    expect(determineNetworkMode({ xlConf: "vifscript='vif-nat'\ndefaultbridge='br0'\n" })).toEqual({ networkMode: "nat", vifScript: "vif-nat" });
   });
 
-  it("reads xend-config.sxp's scripts", () => {
-    const sxp = "# (network-script network-nat)\n(network-script 'network-bridge antispoof=yes')\n(vif-script vif-bridge)\n";
-    expect(parseXendConfig(sxp)).toEqual({ networkScript: "network-bridge", vifScript: "vif-bridge" });
-    expect(parseXendConfig("(network-script network-route)\n(vif-script    vif-route)\n")).toEqual({
-      networkScript: "network-route",
-      vifScript: "vif-route",
-    });
+  it("takes xend-config.sxp's scripts, the first uncommented one", () => {
+    const sxp = "# (network-script network-nat)\n(network-script 'network-route antispoof=yes')\n(vif-script vif-bridge)\n";
+    expect(determineNetworkMode({ xendConfig: sxp })).toEqual({ networkMode: "bridge", vifScript: "vif-bridge" });
+    expect(determineNetworkMode({ xendConfig: "(network-script network-route)\n" })).toEqual({ networkMode: "route", vifScript: "vif-route" });
   });
 
   it("prefers xl.conf, then xend-config.sxp, then vif-bridge", () => {
