@@ -77,6 +77,9 @@ describe.each(DB_KINDS)("accounting store on %s", (kind) => {
     const loaded = await restarted.loadState();
     expect(loaded.state.lastTickAt).toBe(T0 + 20_000);
     expect(loaded.state.incarnations.get(27)?.raw.txBytes).toBe(626n);
+    // Raw values updated by later ticks are what a restart loads.
+    expect(loaded.state.incarnations.get(7)?.raw).toMatchObject({ rxBytes: 50n, txBytes: 70n });
+    expect(loaded.state.incarnations.get(7)?.at).toBe(T0 + 20_000);
     store = restarted;
     state = loaded.state;
     // Down for an hour: the delta is exact and spread over the hour's 5-minute buckets.

@@ -1,0 +1,8 @@
+import { handleBillExport } from "~/server/accounting/http";
+import { accountingHttpDeps } from "~/server/accounting/http-deps";
+
+export const dynamic = "force-dynamic";
+
+export function GET(request: Request): Promise<Response> {
+  return handleBillExport(request, accountingHttpDeps());
+}

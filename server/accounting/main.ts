@@ -1,0 +1,64 @@
+/**
+ * The collector process: `tsx server/accounting/main.ts` (npm run collector).
+ * Samples the agent's counters every VIFDECK_COLLECT_INTERVAL_S and writes the
+ * counter store; SIGTERM/SIGINT finish the tick in progress, then exit.
+ */
+import fs from "node:fs/promises";
+
+import { env } from "~/env";
+import { createAgentClient } from "~/server/agent/client";
+import { createDb, dbKindOf, prepareDb } from "~/server/db";
+import { logger } from "~/server/logger";
+
+import { createCollector } from "./collector";
+import { runMaintenance } from "./maintenance";
+import { accountingSettingsOf } from "./settings";
+import { createAccountingStore } from "./store";
+
+async function main(): Promise<void> {
+  const settings = accountingSettingsOf(env);
+  const token = (await fs.readFile(env.VIFDECK_AGENT_TOKEN_FILE, "utf8").catch((error: NodeJS.ErrnoException) => {
+    throw new Error(`cannot read the agent token file ${env.VIFDECK_AGENT_TOKEN_FILE} (${error.code ?? error.message}): check VIFDECK_AGENT_TOKEN_FILE`);
+  })).trim();
+  const agent = createAgentClient({ socketPath: env.VIFDECK_AGENT_SOCKET, token, timeoutMs: env.VIFDECK_AGENT_TIMEOUT_MS });
+  const kind = dbKindOf(env.DATABASE_URL);
+  const db = createDb(env.DATABASE_URL);
+  await prepareDb(db, env.DATABASE_URL);
+  const store = createAccountingStore(db, kind, { fineS: settings.fineS, timeZone: settings.timeZone });
+  const collector = createCollector(
+    {
+      agent,
+      store,
+      logger,
+      maintain: async (now) => {
+        const report = await runMaintenance(db, kind, settings, now);
+        for (const alert of report.alerts) {
+          logger.warn({ ...alert, usedBytes: String(alert.usedBytes), quotaBytes: String(alert.quotaBytes) }, "accounting: quota threshold crossed");
+        }
+      },
+    },
+    {
+      intervalMs: settings.intervalMs,
+      maxBytesPerSec: settings.maxBytesPerSec,
+      inventoryRefreshMs: 60_000,
+      maintenanceEveryMs: 300_000,
+      writeAttempts: 5,
+    },
+  );
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.once(signal, () => {
+      logger.info({ signal }, "collector stopping after the tick in progress");
+      collector.stop();
+    });
+  }
+  logger.info({ intervalS: settings.intervalMs / 1000, database: kind, timeZone: settings.timeZone }, "collector started");
+  await collector.run();
+  agent.close();
+  await db.$disconnect();
+  logger.info("collector stopped");
+}
+
+main().catch((error: unknown) => {
+  logger.fatal({ err: error }, "collector failed to start");
+  process.exit(1);
+});

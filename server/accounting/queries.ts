@@ -1,0 +1,178 @@
+import type { Db, DbKind } from "~/server/db";
+
+import { BUCKET_TABLES, FIVE_MINUTES_S, HOUR_S, type Resolution } from "./buckets";
+import { KEY_COUNTER_NAMES, zeroKeyCounters, type KeyCategory, type KeyCounters } from "./identity";
+import { placeholderFor } from "./store";
+
+/**
+ * Reading the counter store: series for charts, totals per key over a
+ * range, top keys, host totals, incarnation history. Ranges are epoch
+ * seconds, [from, to): a bucket belongs to a range when it starts inside it.
+ */
+
+export type SeriesPoint = { start: number; counters: KeyCounters };
+
+/** The coarsest resolution that still gives a useful chart of the range (about 300–3,000 points). */
+export function resolutionForRange(fromS: number, toS: number): Resolution {
+  const span = toS - fromS;
+  if (span <= 6 * HOUR_S) return "fine";
+  if (span <= 8 * 24 * HOUR_S) return "5m";
+  if (span <= 120 * 24 * HOUR_S) return "hour";
+  return "day";
+}
+
+function countersOf(row: Record<string, unknown>): KeyCounters {
+  const counters = zeroKeyCounters();
+  for (const name of KEY_COUNTER_NAMES) counters[name] = BigInt(String(row[name] ?? 0));
+  return counters;
+}
+
+/** One key's buckets in a range, oldest first (missing buckets had no traffic). */
+export async function readSeries(db: Db, key: string, fromS: number, toS: number, resolution = resolutionForRange(fromS, toS)): Promise<{ resolution: Resolution; points: SeriesPoint[] }> {
+  const row = await db.accountingKey.findUnique({ where: { key }, select: { id: true } });
+  if (!row) return { resolution, points: [] };
+  const where = { keyId: row.id, start: { gte: BigInt(fromS), lt: BigInt(toS) } };
+  const orderBy = { start: "asc" } as const;
+  const rows =
+    resolution === "fine"
+      ? await db.trafficFine.findMany({ where, orderBy })
+      : resolution === "5m"
+        ? await db.trafficFiveMin.findMany({ where, orderBy })
+        : resolution === "hour"
+          ? await db.trafficHour.findMany({ where, orderBy })
+          : await db.trafficDay.findMany({ where, orderBy });
+  return { resolution, points: rows.map((r) => ({ start: Number(r.start), counters: countersOf(r) })) };
+}
+
+export type KeyTotal = {
+  keyId: number;
+  key: string;
+  kind: string;
+  category: KeyCategory;
+  domain: string | null;
+  devid: number | null;
+  vifname: string | null;
+  bridge: string | null;
+  counters: KeyCounters;
+};
+
+const SUMS = KEY_COUNTER_NAMES.map((name) => `CAST(SUM(b."${name}") AS TEXT) AS "${name}"`).join(", ");
+
+/**
+ * Totals per key over a range, from one resolution's buckets (days by
+ * default: exact for ranges on day boundaries in the accounting time zone).
+ * `order` sorts by in+out (the top keys); `limit` cuts.
+ */
+export async function readKeyTotals(
+  db: Db,
+  kind: DbKind,
+  range: { fromS: number; toS: number },
+  options: { resolution?: Resolution; keys?: string[]; limit?: number; order?: "total" | "in" | "out" } = {},
+): Promise<KeyTotal[]> {
+  const ph = placeholderFor(kind);
+  const table = BUCKET_TABLES[options.resolution ?? "day"];
+  const params: unknown[] = [range.fromS, range.toS];
+  let filter = "";
+  if (options.keys) {
+    if (options.keys.length === 0) return [];
+    filter = ` AND k."key" IN (${options.keys.map((k) => (params.push(k), ph(params.length))).join(", ")})`;
+  }
+  const orderExpr =
+    options.order === "in" ? `SUM(b."inBytes")` : options.order === "out" ? `SUM(b."outBytes")` : `SUM(b."inBytes") + SUM(b."outBytes")`;
+  const limit = options.limit ? ` LIMIT ${Math.max(1, Math.floor(options.limit))}` : "";
+  const sql =
+    `SELECT b."keyId" AS "keyId", ${SUMS} FROM "${table}" b JOIN "AccountingKey" k ON k."id" = b."keyId" ` +
+    `WHERE b."start" >= ${ph(1)} AND b."start" < ${ph(2)}${filter} GROUP BY b."keyId" ORDER BY ${orderExpr} DESC, b."keyId"${limit}`;
+  const rows = await db.$queryRawUnsafe<Array<Record<string, unknown>>>(sql, ...params);
+  const ids = rows.map((r) => Number(r.keyId));
+  const keys = await db.accountingKey.findMany({ where: { id: { in: ids } } });
+  const byId = new Map(keys.map((k) => [k.id, k]));
+  return rows.flatMap((r) => {
+    const k = byId.get(Number(r.keyId));
+    if (!k) return [];
+    return [
+      {
+        keyId: k.id,
+        key: k.key,
+        kind: k.kind,
+        category: k.category as KeyCategory,
+        domain: k.domain,
+        devid: k.devid,
+        vifname: k.vifname,
+        bridge: k.bridge,
+        counters: countersOf(r),
+      },
+    ];
+  });
+}
+
+export type HostTotals = {
+  /** What left and entered the host: its physical NICs (in = received from the network). */
+  uplinks: KeyCounters;
+  /** Sum of every guest key (in = received by guests). */
+  guests: KeyCounters;
+  /** The bridges' own traffic (to and from dom0's stack), never added to their ports. */
+  bridges: KeyCounters;
+  /** dom0's vif0.* and other host interfaces (tap*, …). */
+  dom0: KeyCounters;
+  other: KeyCounters;
+};
+
+/**
+ * Host totals by kind of interface. They are kept apart and never summed:
+ * a frame a guest sends to the network crosses its vif, the bridge and the
+ * NIC, so adding a bridge or the NICs to the guests would count it twice.
+ */
+export async function readHostTotals(db: Db, kind: DbKind, range: { fromS: number; toS: number }, resolution: Resolution = "day"): Promise<HostTotals> {
+  const ph = placeholderFor(kind);
+  const table = BUCKET_TABLES[resolution];
+  const rows = await db.$queryRawUnsafe<Array<Record<string, unknown>>>(
+    `SELECT k."category" AS "category", ${SUMS} FROM "${table}" b JOIN "AccountingKey" k ON k."id" = b."keyId" ` +
+      `WHERE b."start" >= ${ph(1)} AND b."start" < ${ph(2)} GROUP BY k."category"`,
+    range.fromS,
+    range.toS,
+  );
+  const totals: HostTotals = { uplinks: zeroKeyCounters(), guests: zeroKeyCounters(), bridges: zeroKeyCounters(), dom0: zeroKeyCounters(), other: zeroKeyCounters() };
+  for (const row of rows) {
+    const c = countersOf(row);
+    const target =
+      row.category === "physical" ? totals.uplinks : row.category === "guest" ? totals.guests : row.category === "bridge" ? totals.bridges : row.category === "dom0" ? totals.dom0 : totals.other;
+    for (const name of KEY_COUNTER_NAMES) target[name] += c[name];
+  }
+  return totals;
+}
+
+export type IncarnationHistoryEntry = {
+  kernelName: string;
+  ifindex: number;
+  domid: number | null;
+  mac: string | null;
+  bridge: string | null;
+  firstSeenAt: number;
+  lastSeenAt: number;
+  endedAt: number | null;
+  endReason: string | null;
+};
+
+/** "web1 was vif6.0 until 10:02, vif7.0 since 10:03": a key's incarnations, newest first. */
+export async function readIncarnationHistory(db: Db, key: string, limit = 100): Promise<IncarnationHistoryEntry[]> {
+  const row = await db.accountingKey.findUnique({ where: { key }, select: { id: true } });
+  if (!row) return [];
+  const rows = await db.accountingIncarnation.findMany({ where: { keyId: row.id }, orderBy: { firstSeenAt: "desc" }, take: limit });
+  return rows.map((r) => ({
+    kernelName: r.kernelName,
+    ifindex: r.ifindex,
+    domid: r.domid,
+    mac: r.mac,
+    bridge: r.bridge,
+    firstSeenAt: Number(r.firstSeenAt),
+    lastSeenAt: Number(r.lastSeenAt),
+    endedAt: r.endedAt === null ? null : Number(r.endedAt),
+    endReason: r.endReason,
+  }));
+}
+
+/** Rates in bits per second of a 5-minute bucket's bytes. */
+export function bitsPerSecondOf(bytes: bigint, seconds = FIVE_MINUTES_S): number {
+  return Number(bytes * 8n) / seconds;
+}
