@@ -1,6 +1,6 @@
 import { Badge } from "~/components/ui/badge";
 import { Card, CardBody } from "~/components/ui/card";
-import type { TInventory } from "~/server/host/inventory";
+import type { TTopology } from "~/server/api/routers/bridge";
 
 const MODE_LABEL = {
   bridge: "bridged (network-bridge, vif-bridge)",
@@ -8,14 +8,14 @@ const MODE_LABEL = {
   nat: "NAT (network-nat, vif-nat)",
 } as const;
 
-export function HostSummary({ inventory }: { inventory: TInventory }) {
-  const { host } = inventory;
-  const guests = inventory.domains.filter((d) => d.domid !== 0);
+export function HostSummary({ topology }: { topology: TTopology }) {
+  const { host, counts } = topology;
   const facts = [
-    { label: "Guests running", value: guests.length },
-    { label: "Guest vifs", value: inventory.vifs.filter((v) => v.kind === "vif").length },
-    { label: "Bridges", value: inventory.bridges.length },
-    { label: "Physical NICs", value: inventory.nics.length },
+    { label: "Guests running", value: counts.guests },
+    { label: "Guest vifs", value: counts.guestVifs },
+    { label: "Vifs down", value: counts.vifsDown },
+    { label: "Bridges", value: counts.bridges },
+    { label: "Physical NICs", value: counts.nics },
   ];
   return (
     <Card aria-label="Host">
@@ -30,11 +30,11 @@ export function HostSummary({ inventory }: { inventory: TInventory }) {
           <Badge tone="info">mode: {host.networkMode}</Badge>
           {host.driver === "sim" ? <Badge tone="warn">simulated host</Badge> : <Badge tone="good">xl toolstack</Badge>}
         </div>
-        <dl className="ml-auto grid grid-cols-4 gap-6">
+        <dl className="ml-auto grid grid-cols-5 gap-6">
           {facts.map((fact) => (
             <div key={fact.label}>
               <dt className="text-xs text-slate-600 dark:text-slate-400">{fact.label}</dt>
-              <dd className="text-lg font-semibold tabular-nums">{fact.value}</dd>
+              <dd className="text-lg font-semibold tabular-nums">{fact.value.toLocaleString("en")}</dd>
             </div>
           ))}
         </dl>

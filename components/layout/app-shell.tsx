@@ -1,4 +1,4 @@
-import { LayoutDashboard, Network } from "lucide-react";
+import { Boxes, Cable, LayoutDashboard, Network, ShieldCheck } from "lucide-react";
 import Link from "next/link";
 import type { ReactNode } from "react";
 
@@ -7,7 +7,12 @@ import type { Theme } from "./theme";
 import { ThemeToggle } from "./theme-toggle";
 
 /** Pages that work; later pages add themselves here. */
-const NAV_ITEMS = [{ href: "/", label: "Overview", icon: <LayoutDashboard className="size-4" aria-hidden /> }] as const;
+const NAV_ITEMS = [
+  { href: "/", label: "Overview", icon: <LayoutDashboard className="size-4" aria-hidden /> },
+  { href: "/vifs", label: "Vifs", icon: <Cable className="size-4" aria-hidden /> },
+  { href: "/domains", label: "Domains", icon: <Boxes className="size-4" aria-hidden /> },
+  { href: "/security", label: "Security", icon: <ShieldCheck className="size-4" aria-hidden /> },
+] as const;
 
 export function AppShell({ children, theme }: { children: ReactNode; theme: Theme }) {
   return (

@@ -1,7 +1,10 @@
 import { createCallerFactory, createTRPCRouter } from "~/server/api/trpc";
 import { auditRouter } from "~/server/api/routers/audit";
+import { bridgeRouter } from "~/server/api/routers/bridge";
 import { configRouter } from "~/server/api/routers/config";
+import { domainRouter } from "~/server/api/routers/domain";
 import { hostRouter } from "~/server/api/routers/host";
+import { securityRouter } from "~/server/api/routers/security";
 import { tokenRouter } from "~/server/api/routers/token";
 import { userRouter } from "~/server/api/routers/user";
 import { vifRouter } from "~/server/api/routers/vif";
@@ -13,6 +16,9 @@ export const appRouter = createTRPCRouter({
   audit: auditRouter,
   user: userRouter,
   token: tokenRouter,
+  domain: domainRouter,
+  bridge: bridgeRouter,
+  security: securityRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -17,8 +17,8 @@ function createHost(seed = 1, mode: TNetworkMode = "bridge", domains = 6) {
 
 describe("simulateSecurityFacts", () => {
   it("is deterministic and valid", () => {
-    const a = simulateSecurityFacts(createHost(3).host.readInventory(), 3);
-    const b = simulateSecurityFacts(createHost(3).host.readInventory(), 3);
+    const a = simulateSecurityFacts(createHost(3).host, 3);
+    const b = simulateSecurityFacts(createHost(3).host, 3);
     expect(a).toEqual(b);
     expect(ZSecurityFactsSchema.parse(a)).toEqual(a);
     const save = parseIptablesSave(a.iptablesSave ?? "");
@@ -30,8 +30,9 @@ describe("simulateSecurityFacts", () => {
 
   for (const mode of ["bridge", "route", "nat"] as const) {
     it(`gives the demo its findings in ${mode} mode: FORWARD policy ACCEPT and exactly one vif without its rule`, () => {
-      const inventory = createHost(1, mode).host.readInventory();
-      const posture = computeSecurityPosture({ facts: simulateSecurityFacts(inventory, 1), inventory, configs: [] });
+      const { host } = createHost(1, mode);
+      const inventory = host.readInventory();
+      const posture = computeSecurityPosture({ facts: simulateSecurityFacts(host, 1), inventory, configs: [] });
       expect(posture.findings[0]).toMatchObject({ id: "FORWARD_POLICY_ACCEPT", severity: "critical" });
       // One guest vif (an HVM guest's -emu twin goes with it: vif-bridge runs for the tap too).
       const missing = posture.findings.filter((f) => f.id === "VIF_ANTISPOOF_MISSING");
@@ -49,7 +50,7 @@ describe("simulateSecurityFacts", () => {
   it("keeps the same vif unprotected when its domain reboots with a new domid", () => {
     const { host, tick } = createHost(1);
     const before = host.readInventory();
-    const first = computeSecurityPosture({ facts: simulateSecurityFacts(before, 1), inventory: before, configs: [] });
+    const first = computeSecurityPosture({ facts: simulateSecurityFacts(host, 1), inventory: before, configs: [] });
     const victim = first.findings.find((f) => f.id === "VIF_ANTISPOOF_MISSING")?.target.name;
     expect(victim).toBeDefined();
     for (const domain of before.domains.filter((d) => d.domid !== 0)) {
@@ -58,7 +59,7 @@ describe("simulateSecurityFacts", () => {
     }
     const after = host.readInventory();
     expect(after.vifs.map((v) => v.domid)).not.toEqual(before.vifs.map((v) => v.domid));
-    const second = computeSecurityPosture({ facts: simulateSecurityFacts(after, 1), inventory: after, configs: [] });
+    const second = computeSecurityPosture({ facts: simulateSecurityFacts(host, 1), inventory: after, configs: [] });
     expect(second.findings.find((f) => f.id === "VIF_ANTISPOOF_MISSING")?.target.name).toBe(victim);
   });
 });

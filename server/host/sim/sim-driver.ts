@@ -58,7 +58,7 @@ export async function createSimDriver(options: SimDriverOptions): Promise<SimDri
         () => buildNetworkDetachArgv("xl", request.domain, request.devid),
         () => host.detachVif(request.domain, request.devid),
       ),
-    readSecurityFacts: async () => simulateSecurityFacts(host.readInventory(), options.seed),
+    readSecurityFacts: async () => simulateSecurityFacts(host, options.seed),
     close: async () => {},
   };
 }

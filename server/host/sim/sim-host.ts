@@ -445,21 +445,27 @@ export class SimHost {
    * The FORWARD rules upstream's vif-common.sh (handle_iptable) adds for each
    * connected vif, in iptables-save form, and in nat mode network-nat's
    * masquerade rule. (Debian's packaging disables handle_iptable: capture 82.)
+   * `withoutRulesOf` leaves out one vif's rules, as a failed hotplug would.
    */
-  readIptablesSave(): string {
+  readIptablesSave(options: { withoutRulesOf?: { domain: string; devid: number } | null } = {}): string {
     this.advance();
+    const skip = options.withoutRulesOf ?? null;
     const filter: string[] = [];
-    for (const domain of this.running.values()) {
-      for (const device of domain.devices.values()) {
+    for (const [name, domain] of this.running) {
+      for (const [devid, device] of domain.devices) {
         if (!device.connected) continue;
-        const dev = device.vif.name;
+        // A vif whose hotplug "lost" its rules: the demo's missing antispoof finding.
+        if (skip && skip.domain === name && skip.devid === devid) continue;
         const bridged = device.bridge !== null;
-        const inMatch = bridged ? `-m physdev --physdev-in ${dev} --physdev-is-bridged` : `-i ${dev}`;
-        const outMatch = bridged ? `-m physdev --physdev-out ${dev} --physdev-is-bridged` : `-o ${dev}`;
-        const sources = device.nic.ips.length > 0 ? [...device.nic.ips.map((ip) => `-s ${ip.includes("/") ? ip : `${ip}/32`}`), "-p udp -m udp --sport 68 --dport 67"] : [""];
-        for (const source of sources) {
-          filter.push(`-A FORWARD ${source ? `${source} ` : ""}${inMatch} -j ACCEPT`.replace("  ", " "));
-          filter.push(`-A FORWARD ${outMatch} -j ACCEPT`);
+        // vif-bridge runs for an HVM guest's emulated tap too.
+        for (const dev of device.emu ? [device.vif.name, device.emu.name] : [device.vif.name]) {
+          const inMatch = bridged ? `-m physdev --physdev-in ${dev} --physdev-is-bridged` : `-i ${dev}`;
+          const outMatch = bridged ? `-m physdev --physdev-out ${dev} --physdev-is-bridged` : `-o ${dev}`;
+          const sources = device.nic.ips.length > 0 ? [...device.nic.ips.map((ip) => `-s ${ip.includes("/") ? ip : `${ip}/32`}`), "-p udp -m udp --sport 68 --dport 67"] : [""];
+          for (const source of sources) {
+            filter.push(`-A FORWARD ${source ? `${source} ` : ""}${inMatch} -j ACCEPT`.replace("  ", " "));
+            filter.push(`-A FORWARD ${outMatch} -j ACCEPT`);
+          }
         }
       }
     }

@@ -1,0 +1,20 @@
+import type { Metadata } from "next";
+
+import { DomainsTable } from "~/components/domain/domains-table";
+
+export const metadata: Metadata = { title: "Domains" };
+
+export default function Page() {
+  return (
+    <div className="space-y-4">
+      <header>
+        <h1 className="text-xl font-semibold tracking-tight">Domains</h1>
+        <p className="max-w-3xl text-sm text-slate-600 dark:text-slate-400">
+          The running guests, and the config files in the config directory that no running guest uses. Open one to compare its vifs as running with its
+          config file.
+        </p>
+      </header>
+      <DomainsTable />
+    </div>
+  );
+}

@@ -1,0 +1,22 @@
+import type { Metadata } from "next";
+
+import { VifFindings } from "~/components/security/vif-findings";
+import { VifTrafficPanel } from "~/components/traffic/vif-traffic-panel";
+import { decodeSegment } from "~/components/vif/format";
+import { VifDetail } from "~/components/vif/vif-detail";
+
+type TProps = { params: Promise<{ key: string[] }> };
+
+/** `/vifs/web1` or `/vifs/db1/1`: a stable name is a vifname or `<domain>/<devid>`. */
+function keyOf(segments: string[]): string {
+  return segments.map(decodeSegment).join("/");
+}
+
+export async function generateMetadata({ params }: TProps): Promise<Metadata> {
+  return { title: `Vif ${keyOf((await params).key)}` };
+}
+
+export default async function Page({ params }: TProps) {
+  const key = keyOf((await params).key);
+  return <VifDetail vifKey={key} traffic={<VifTrafficPanel stableName={key} />} findings={<VifFindings vifKey={key} />} />;
+}

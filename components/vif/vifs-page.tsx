@@ -1,0 +1,55 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+
+import { useTRPC } from "~/components/trpc-provider";
+import { EmptyState } from "~/components/ui/empty-state";
+import { Skeleton } from "~/components/ui/skeleton";
+
+import { AttachVifDialog } from "./attach-vif-dialog";
+import { VifsTable } from "./vifs-table";
+
+const RATE_SOURCE = {
+  accounting: "rates from the collector's last 20 seconds",
+  counters: "rates from the kernel counters (the collector has not written any yet)",
+  none: "no rates yet (they appear on the next refresh)",
+} as const;
+
+/** Every vif of the host in one virtualised table: fetched once, sorted, filtered and searched in the browser. */
+export function VifsPage({ initialBridge = "", initialQuery = "" }: { initialBridge?: string; initialQuery?: string }) {
+  const trpc = useTRPC();
+  const list = useQuery(trpc.vif.list.queryOptions(undefined, { refetchInterval: 15_000 }));
+  return (
+    <div className="space-y-4">
+      <header className="flex flex-wrap items-start justify-between gap-4">
+        <div>
+          <h1 className="text-xl font-semibold tracking-tight">Vifs</h1>
+          <p className="max-w-3xl text-sm text-slate-600 dark:text-slate-400">
+            Every guest interface on this host, by kernel name and by stable name (its vifname, else domain/devid), which keeps its traffic one series across
+            reboots.
+            {list.data && (
+              <>
+                {" "}
+                Networking: {list.data.networkMode} mode · {RATE_SOURCE[list.data.ratesFrom]}
+                {list.data.period ? ` · totals for billing period ${list.data.period}` : ""}.
+              </>
+            )}
+          </p>
+        </div>
+        <AttachVifDialog />
+      </header>
+      {list.isPending ? (
+        <div className="space-y-2" aria-busy="true" aria-label="Loading the vifs">
+          <Skeleton className="h-9 w-full max-w-xl" />
+          <Skeleton className="h-[60vh] w-full" />
+        </div>
+      ) : list.isError ? (
+        <EmptyState title="Cannot read the vifs" tone="error">
+          {list.error.message}
+        </EmptyState>
+      ) : (
+        <VifsTable vifs={list.data.rows} bridges={list.data.bridges} initialBridge={initialBridge} initialQuery={initialQuery} />
+      )}
+    </div>
+  );
+}
