@@ -1,10 +1,12 @@
 import { createCallerFactory, createTRPCRouter } from "~/server/api/trpc";
 import { auditRouter } from "~/server/api/routers/audit";
+import { billingRouter } from "~/server/api/routers/billing";
 import { bridgeRouter } from "~/server/api/routers/bridge";
 import { configRouter } from "~/server/api/routers/config";
 import { domainRouter } from "~/server/api/routers/domain";
 import { hostRouter } from "~/server/api/routers/host";
 import { securityRouter } from "~/server/api/routers/security";
+import { trafficRouter } from "~/server/api/routers/traffic";
 import { tokenRouter } from "~/server/api/routers/token";
 import { userRouter } from "~/server/api/routers/user";
 import { vifRouter } from "~/server/api/routers/vif";
@@ -19,6 +21,8 @@ export const appRouter = createTRPCRouter({
   domain: domainRouter,
   bridge: bridgeRouter,
   security: securityRouter,
+  traffic: trafficRouter,
+  billing: billingRouter,
 });
 
 export type AppRouter = typeof appRouter;
