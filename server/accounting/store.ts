@@ -209,8 +209,9 @@ export function createAccountingStore(db: Db, kind: DbKind, options: AccountingS
             const created = await tx.accountingKey.findMany({ where: { key: { in: fresh.map((a) => a.mapped.key) } }, select: { id: true, key: true } });
             for (const k of created) newKeyIds.set(k.key, k.id);
           }
+          const freshKeys = new Set(fresh.map((f) => f.mapped.key));
           for (const { mapped, at } of attributes.values()) {
-            if (fresh.some((f) => f.mapped.key === mapped.key)) continue;
+            if (freshKeys.has(mapped.key)) continue;
             await tx.accountingKey.update({
               where: { key: mapped.key },
               data: { domain: mapped.domain, devid: mapped.devid, vifname: mapped.vifname, mac: mapped.mac, bridge: mapped.bridge, lastSeenAt: BigInt(at) },
