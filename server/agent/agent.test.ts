@@ -54,7 +54,7 @@ beforeAll(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), "vifdeck-agent-"));
   socketPath = path.join(dir, "agent.sock");
   tokenFile = path.join(dir, "agent.token");
-  agent = spawn(path.join(ROOT, "node_modules/.bin/tsx"), ["server/agent/main.ts"], {
+  agent = spawn(process.execPath, ["--import", "tsx", "server/agent/main.ts"], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -73,8 +73,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  agent.kill("SIGTERM");
-  await new Promise((resolve) => agent.once("exit", resolve));
+  if (agent.exitCode === null && agent.signalCode === null) {
+    agent.kill("SIGTERM");
+    await new Promise((resolve) => agent.once("exit", resolve));
+  }
   await fs.rm(dir, { recursive: true, force: true });
 });
 
@@ -174,6 +176,17 @@ describe("the agent on its Unix socket", () => {
       client.close();
     }
     expect(agent.exitCode).toBeNull();
+  });
+
+  it("stops on SIGTERM even while a client is connected", async () => {
+    const token = (await fs.readFile(tokenFile, "utf8")).trim();
+    const client = createAgentClient({ socketPath, token, timeoutMs: 5_000 });
+    await client.call("inventory", {});
+    agent.kill("SIGTERM");
+    const code = await new Promise((resolve) => agent.once("exit", resolve));
+    expect(code).toBe(0);
+    await expect(client.call("inventory", {})).rejects.toMatchObject({ code: "UNAVAILABLE" });
+    client.close();
   });
 
   it("reports an unreachable agent as UNAVAILABLE", async () => {

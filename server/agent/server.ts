@@ -85,7 +85,10 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
     }
   };
 
+  const connections = new Set<net.Socket>();
   const server = net.createServer((socket) => {
+    connections.add(socket);
+    socket.once("close", () => connections.delete(socket));
     let refused = false;
     const lines = createLineReader((line) => {
       if (refused) return;
@@ -122,8 +125,11 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
   logger.info({ socketPath, driver: driver.name }, "agent listening");
 
   return {
+    /** Stops listening and ends open connections (a connected collector must not keep the agent from stopping). */
     close: async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of connections) socket.destroy();
+      await closed;
       await fs.rm(socketPath, { force: true });
     },
   };
