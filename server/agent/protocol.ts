@@ -4,7 +4,7 @@ import { ZCountersSchema, ZInventorySchema } from "~/server/host/inventory";
 import { ZSecurityPostureSchema } from "~/server/host/security/posture";
 import { isValidIpOrCidr } from "~/server/xen";
 
-import { decodeCounters, encodeCounters, ZCountersWireSchema } from "./wire";
+import { decodeCounters, decodeInventory, encodeCounters, encodeInventory, ZCountersWireSchema, ZInventoryWireSchema } from "./wire";
 
 /**
  * The agent's wire protocol: one JSON document per line (NDJSON) over a Unix
@@ -102,7 +102,11 @@ export type WireCodec<TResult, TWire> = {
 
 export const AGENT_OPS = {
   /** Host, domains, bridges with their ports, vifs, physical NICs. */
-  inventory: { params: z.strictObject({}), result: ZInventorySchema },
+  inventory: {
+    params: z.strictObject({}),
+    result: ZInventorySchema,
+    wire: { schema: ZInventoryWireSchema, encode: encodeInventory, decode: decodeInventory },
+  },
   /** Raw kernel counters of every interface, with its ifindex. */
   counters: {
     params: z.strictObject({}),

@@ -1,7 +1,20 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
-import { decodeCounters, encodeCounters, ZCountersWireSchema } from "./wire";
+import { z } from "zod";
+
+import { createScenario } from "~/server/host/sim/scenario";
+import { SimHost } from "~/server/host/sim/sim-host";
+
+import {
+  decodeCounters,
+  decodeInventory,
+  encodeCounters,
+  encodeInventory,
+  tableCodecOf,
+  ZCountersWireSchema,
+  ZInventoryWireSchema,
+} from "./wire";
 
 const ZCounter = fc.bigInt({ min: 0n, max: (1n << 64n) - 1n });
 
@@ -52,5 +65,23 @@ describe("counters on the wire", () => {
     const result = ZCountersWireSchema.safeParse(wire);
     expect(result.success).toBe(false);
     expect(JSON.stringify(result.error?.issues)).toContain(message);
+  });
+});
+
+describe("the inventory on the wire", () => {
+  it("decode(encode(x)) is x for a simulated host", () => {
+    const host = new SimHost({ scenario: createScenario({ seed: 2, domains: 40, mode: "bridge", vifsPerDomain: { min: 1, max: 4 } }), seed: 2, randomEvents: false });
+    const inventory = host.readInventory();
+    const wire = ZInventoryWireSchema.parse(JSON.parse(JSON.stringify(encodeInventory(inventory))));
+    expect(decodeInventory(wire)).toEqual(inventory);
+  });
+
+  it("refuses columns of unequal length and values of the wrong type", () => {
+    const table = tableCodecOf(z.strictObject({ name: z.string(), ips: z.array(z.string()) }), ["ips"]);
+    const wire = table.encode([{ name: "a", ips: ["10.0.0.1", "10.0.0.2"] }, { name: "b", ips: [] }]);
+    expect(table.decode(table.schema.parse(wire))).toEqual([{ name: "a", ips: ["10.0.0.1", "10.0.0.2"] }, { name: "b", ips: [] }]);
+    expect(table.schema.safeParse({ length: 2, columns: { name: ["a"], ips: ["", ""] } }).success).toBe(false);
+    expect(table.schema.safeParse({ length: 1, columns: { name: [1], ips: [""] } }).success).toBe(false);
+    expect(table.schema.safeParse({ length: 1, columns: { name: ["a"], ips: [""], extra: [1] } }).success).toBe(false);
   });
 });
