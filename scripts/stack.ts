@@ -11,7 +11,7 @@
  * Every file it makes (database, socket, token, simulated config files) goes
  * under --data-dir unless the environment already names another place.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -42,7 +42,10 @@ const childEnv: NodeJS.ProcessEnv = {
   VIFDECK_AGENT_SOCKET: inherited.VIFDECK_AGENT_SOCKET ?? path.join(dataDir, "agent.sock"),
   VIFDECK_AGENT_TOKEN_FILE: inherited.VIFDECK_AGENT_TOKEN_FILE ?? path.join(dataDir, "agent.token"),
   VIFDECK_CONFIG_DIR: inherited.VIFDECK_CONFIG_DIR ?? path.join(dataDir, "sim", "xen"),
+  VIFDECK_AUTH_SECRET_FILE: inherited.VIFDECK_AUTH_SECRET_FILE ?? path.join(dataDir, "auth.secret"),
 };
+/** The demo's admin and viewer (random passwords), made on a database without users. */
+const DEMO_CREDENTIALS_FILE = path.join(dataDir, "demo-credentials.json");
 
 const children: { name: string; process: ChildProcess }[] = [];
 let stopping = false;
@@ -92,18 +95,31 @@ async function main(): Promise<void> {
 
   const databaseUrl = childEnv.DATABASE_URL as string;
   await migrate("deploy", { databaseUrl, log: (line) => console.log(`vifdeck: database: ${line}`) });
+  const demoUsers = spawnSync(path.join(BIN, "tsx"), ["scripts/create-demo-users.ts", DEMO_CREDENTIALS_FILE], { cwd: ROOT, env: childEnv, stdio: "inherit" });
+  if (demoUsers.status !== 0) throw new Error("could not create the demo users");
 
   const socket = childEnv.VIFDECK_AGENT_SOCKET as string;
-  start("agent", path.join(BIN, "tsx"), ["server/agent/main.ts"]);
+  // node --import tsx, not the tsx CLI: the CLI runs the script in a child that a signal to the CLI can orphan.
+  start("agent", process.execPath, ["--import", "tsx", "server/agent/main.ts"]);
   await waitForSocket(socket, 30_000);
-  start("collector", path.join(BIN, "tsx"), ["server/accounting/main.ts"]);
+  start("collector", process.execPath, ["--import", "tsx", "server/accounting/main.ts"]);
   start("web app", path.join(BIN, "next"), ["start", "--port", values.port, "--hostname", values.host], {
     ...childEnv,
     NODE_ENV: "production",
   });
   const local = `http://localhost:${values.port}`;
   await waitForHttp(`http://127.0.0.1:${values.port}/api/health`, 60_000);
-  console.log(`\nvifdeck is running: ${local}\n  database: ${databaseUrl}\n  agent socket: ${socket}\n  press Ctrl-C to stop\n`);
+  console.log(`\nvifdeck is running: ${local}\n  database: ${databaseUrl}\n  agent socket: ${socket}\n${formatDemoCredentials()}  press Ctrl-C to stop\n`);
+}
+
+function formatDemoCredentials(): string {
+  if (!fs.existsSync(DEMO_CREDENTIALS_FILE)) return "  sign in with the users of this database (scripts/create-admin.ts makes one)\n";
+  const demo = JSON.parse(fs.readFileSync(DEMO_CREDENTIALS_FILE, "utf8")) as Record<"admin" | "viewer", { username: string; password: string }>;
+  return (
+    `  sign in as admin:  ${demo.admin.username} / ${demo.admin.password}\n` +
+    `  or as viewer:      ${demo.viewer.username} / ${demo.viewer.password}\n` +
+    `  (kept in ${path.relative(process.cwd(), DEMO_CREDENTIALS_FILE)})\n`
+  );
 }
 
 main().catch((error: unknown) => {

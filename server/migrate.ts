@@ -52,6 +52,20 @@ export function sqliteFileOf(databaseUrl: string): string {
   return path.resolve(databaseUrl.slice("file:".length).replace(/\?.*$/, ""));
 }
 
+/**
+ * The SQLite file holds password hashes, sessions and the audit log: readable by the service
+ * user only. Created empty with mode 0600 (an empty file is an empty database), or tightened to
+ * 0600 if it exists; SQLite gives its -wal and -shm files the database file's mode.
+ */
+async function restrictSqliteFile(file: string): Promise<void> {
+  const handle = await fs.open(file, "a", 0o600);
+  try {
+    await handle.chmod(0o600);
+  } finally {
+    await handle.close();
+  }
+}
+
 type SchemaEngine = {
   applyMigrations(input: unknown): Promise<{ appliedMigrationNames: string[] }>;
   devDiagnostic(input: unknown): Promise<{ action: { tag: string; reason?: string } }>;
@@ -227,6 +241,7 @@ export async function migrate(command: MigrateCommand, options: MigrateOptions):
       for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) await fs.rm(f, { force: true });
       command = "deploy";
     }
+    await restrictSqliteFile(sqliteFileOf(options.databaseUrl));
   }
 
   const SchemaEngine = await loadSchemaEngineClass();

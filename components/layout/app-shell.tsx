@@ -2,6 +2,9 @@ import { Boxes, Cable, LayoutDashboard, Network, ShieldCheck } from "lucide-reac
 import Link from "next/link";
 import type { ReactNode } from "react";
 
+import { AuthNavItems } from "~/components/auth/auth-nav";
+import { UserMenu } from "~/components/auth/user-menu";
+
 import { NavLink } from "./nav-link";
 import type { Theme } from "./theme";
 import { ThemeToggle } from "./theme-toggle";
@@ -28,8 +31,10 @@ export function AppShell({ children, theme }: { children: ReactNode; theme: Them
               {item.label}
             </NavLink>
           ))}
+          <AuthNavItems />
         </nav>
-        <div className="mt-auto px-2 py-3">
+        <div className="mt-auto space-y-2 px-2 py-3">
+          <UserMenu />
           <ThemeToggle initial={theme} />
         </div>
       </aside>

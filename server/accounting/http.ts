@@ -15,12 +15,26 @@ import type { AccountingSettings } from "./settings";
  * route files (app/api/metrics, app/api/export/…) stay one line and the
  * handlers are tested without Next.js.
  */
-export type AccountingHttpDeps = { db: Db; kind: DbKind; settings: AccountingSettings; hostname: string; now?: () => number };
+export type AccountingHttpDeps = {
+  db: Db;
+  kind: DbKind;
+  settings: AccountingSettings;
+  hostname: string;
+  now?: () => number;
+  /** vifdeck's API tokens and sessions (server/auth verifyApiToken): null to go on, else the refusal. */
+  authorize?: (request: Request) => Promise<Response | null>;
+};
+
+/** VIFDECK_METRICS_TOKEN (kept for existing scrapers), else an API token or session through `authorize`. */
+async function refuseUnauthorized(request: Request, deps: AccountingHttpDeps): Promise<Response | null> {
+  if (isBearerAuthorized(request.headers.get("authorization"), deps.settings.metricsToken)) return null;
+  if (deps.authorize) return deps.authorize(request);
+  return unauthorizedResponse(deps.settings.metricsToken !== null);
+}
 
 export async function handleMetricsRequest(request: Request, deps: AccountingHttpDeps): Promise<Response> {
-  if (!isBearerAuthorized(request.headers.get("authorization"), deps.settings.metricsToken)) {
-    return unauthorizedResponse(deps.settings.metricsToken !== null);
-  }
+  const refused = await refuseUnauthorized(request, deps);
+  if (refused) return refused;
   const body = await renderMetrics(deps.db, deps.hostname);
   return new Response(body, { headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8", "cache-control": "no-store" } });
 }
@@ -61,9 +75,8 @@ function badRequest(message: string): Response {
 
 /** GET /api/export/range?from=<epoch s|ISO>&to=…&resolution=fine|5m|hour|day&key=web1&key=… */
 export async function handleRangeExport(request: Request, deps: AccountingHttpDeps): Promise<Response> {
-  if (!isBearerAuthorized(request.headers.get("authorization"), deps.settings.metricsToken)) {
-    return unauthorizedResponse(deps.settings.metricsToken !== null);
-  }
+  const refused = await refuseUnauthorized(request, deps);
+  if (refused) return refused;
   const parsed = ZRangeQuerySchema.safeParse(queryOf(new URL(request.url)));
   if (!parsed.success) return badRequest(`bad query: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
   const { from, to, key } = parsed.data;
@@ -81,9 +94,8 @@ export async function handleRangeExport(request: Request, deps: AccountingHttpDe
 
 /** GET /api/export/bill?month=YYYY-MM (default: the current billing period). */
 export async function handleBillExport(request: Request, deps: AccountingHttpDeps): Promise<Response> {
-  if (!isBearerAuthorized(request.headers.get("authorization"), deps.settings.metricsToken)) {
-    return unauthorizedResponse(deps.settings.metricsToken !== null);
-  }
+  const refused = await refuseUnauthorized(request, deps);
+  if (refused) return refused;
   const parsed = ZBillQuerySchema.safeParse(queryOf(new URL(request.url)));
   if (!parsed.success) return badRequest("bad query: month must be YYYY-MM");
   const nowS = Math.floor((deps.now?.() ?? Date.now()) / 1000);

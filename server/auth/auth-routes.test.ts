@@ -85,6 +85,31 @@ describe.each(DB_KINDS)("sign-in through better-auth on %s", (kind) => {
     expect(events.map((e) => `${e.operation} ${e.outcome}`)).toEqual(["auth.signIn ok", "auth.signOut ok"]);
   });
 
+  it("signs out although Next.js hands the route a URL with another host than the browser used", async () => {
+    const cookie = cookieOf(await signIn("victor", "victor-password-1"));
+    const response = await handleAuthRequest(
+      new Request("http://localhost:3000/api/auth/sign-out", {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: "http://127.0.0.1:3000", host: "127.0.0.1:3000", "sec-fetch-site": "same-origin", cookie },
+        body: "{}",
+      }),
+      deps,
+    );
+    expect(response.status).toBe(200);
+    expect((await resolvePrincipal(new Headers({ cookie }), { db: database.db, auth })).principal.kind).toBe("anonymous");
+    // …but not for an Origin that is not the Host.
+    const other = cookieOf(await signIn("victor", "victor-password-1"));
+    const refused = await handleAuthRequest(
+      new Request("http://localhost:3000/api/auth/sign-out", {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: "http://evil.test", host: "127.0.0.1:3000", cookie: other },
+        body: "{}",
+      }),
+      deps,
+    );
+    expect(refused.status).toBe(403);
+  });
+
   it("sets Secure cookies when the public URL is https", async () => {
     const secureAuth = createAuth({
       db: database.db,

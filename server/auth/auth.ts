@@ -4,6 +4,7 @@ import { APIError } from "better-auth/api";
 import { nextCookies } from "better-auth/next-js";
 import { username } from "better-auth/plugins/username";
 
+import { isCrossSiteRequest, readExpectedOrigin } from "~/server/auth/csrf";
 import type { Db, DbKind } from "~/server/db";
 import { logger } from "~/server/logger";
 
@@ -28,6 +29,8 @@ export type AuthOptions = {
   sessionTtlHours: number;
   /** The request header that carries the client's address (see server/auth/source-address.ts). */
   addressHeader: string;
+  /** VIFDECK_TRUSTED_PROXY_HOPS: whether X-Forwarded-Host names the app's host. */
+  trustedProxyHops?: number;
 };
 
 export const SESSION_COOKIE_PREFIX = "vifdeck";
@@ -38,6 +41,16 @@ export function createAuth(options: AuthOptions) {
     appName: "vifdeck",
     secret: options.secret,
     ...(options.publicUrl ? { baseURL: options.publicUrl } : {}),
+    // better-auth checks the Origin of cookie-carrying POSTs against these. Next.js hands route
+    // handlers a URL with the host it was started on (localhost), not the one the browser used, so
+    // without a public URL the trusted origin is the request's own Origin when it names the Host
+    // the request was sent to — the same rule as vifdeck's own check (server/auth/csrf.ts).
+    trustedOrigins: (request) => {
+      const origin = request?.headers.get("origin");
+      if (!request || !origin) return [];
+      const expected = readExpectedOrigin(request.headers, options.publicUrl, options.trustedProxyHops ?? 0);
+      return expected && !isCrossSiteRequest(request.headers, expected) ? [origin] : [];
+    },
     basePath: "/api/auth",
     database: prismaAdapter(options.db, { provider: options.kind === "postgres" ? "postgresql" : "sqlite" }),
     emailAndPassword: { enabled: true, disableSignUp: true, minPasswordLength: 10, maxPasswordLength: 128 },

@@ -1,3 +1,7 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
 import { describe, expect, it } from "vitest";
 
 import { formatAuditCsvRow, formatCsvField, type TAuditEvent } from "~/server/audit/audit-repository";
@@ -6,7 +10,9 @@ import { formatCommandLine } from "~/server/api/trpc";
 import { generateApiToken, hashApiToken, readBearerToken } from "~/server/auth/api-tokens";
 import { isCrossSiteRequest, readExpectedOrigin } from "~/server/auth/csrf";
 import { limitApiRequest } from "~/server/auth/request-limits";
+import { readAuthSecret } from "~/server/auth/secret";
 import { PEER_ADDRESS_HEADER, readSourceAddress } from "~/server/auth/source-address";
+import { migrate } from "~/server/migrate";
 
 describe("source address", () => {
   it("uses the peer address and ignores X-Forwarded-For without trusted proxies", () => {
@@ -114,5 +120,29 @@ describe("audit formatting", () => {
   });
   it("writes command lines a shell would split the same way", () => {
     expect(formatCommandLine(["xl", "network-attach", "web 1", "it's"])).toBe(`xl network-attach 'web 1' 'it'\\''s'`);
+  });
+});
+
+describe("file modes", () => {
+  it("creates the SQLite database 0600 (and tightens an existing one)", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vifdeck-mode-"));
+    const file = path.join(dir, "db.sqlite");
+    fs.writeFileSync(file, "", { mode: 0o644 });
+    fs.chmodSync(file, 0o644);
+    await migrate("deploy", { databaseUrl: `file:${file}` });
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }, 30_000);
+
+  it("creates the auth secret 0600 and refuses one that others can read", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vifdeck-secret-"));
+    const file = path.join(dir, "auth.secret");
+    const secret = readAuthSecret({ secret: undefined, file });
+    expect(secret.length).toBeGreaterThanOrEqual(32);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(readAuthSecret({ secret: undefined, file })).toBe(secret);
+    fs.chmodSync(file, 0o644);
+    expect(() => readAuthSecret({ secret: undefined, file })).toThrow(/readable by others/);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -23,6 +23,7 @@ export function getAuth(): Auth {
     publicUrl: env.VIFDECK_PUBLIC_URL,
     sessionTtlHours: env.VIFDECK_SESSION_TTL_H,
     addressHeader: PEER_ADDRESS_HEADER,
+    trustedProxyHops: env.VIFDECK_TRUSTED_PROXY_HOPS,
   });
   return globalForAuth.vifdeckAuth;
 }
