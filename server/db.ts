@@ -4,7 +4,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { env } from "~/env";
 import { PrismaClient as PostgresClient } from "~/server/generated/postgres/client";
 import { PrismaClient as SqliteClient } from "~/server/generated/sqlite/client";
-import { isPostgresUrl, sqliteFileOf } from "~/server/migrate";
+import { isPostgresUrl, sqliteFileOf } from "~/server/db-url";
 
 /**
  * The Prisma client for the configured database: SQLite (a file, the default)

@@ -8,6 +8,8 @@ import {
   type SqlMigrationAwareDriverAdapterFactory,
 } from "@prisma/driver-adapter-utils";
 
+import { isPostgresUrl, pgConfigOf, sqliteFileOf } from "./db-url";
+
 /**
  * Prisma Migrate without Prisma's native schema engine, whose download host a
  * firewalled dom0 cannot reach: the Wasm build of the schema engine
@@ -37,19 +39,13 @@ export type MigrateResult = { applied: string[]; created: string | null; status:
 
 const require = createRequire(import.meta.url);
 
-export function isPostgresUrl(url: string): boolean {
-  return /^postgres(ql)?:\/\//.test(url);
-}
+// Kept importable from here for the migration scripts; the definitions live in ./db-url.
+export { isPostgresUrl, pgConfigOf, sqliteFileOf };
 
 /** The schema file and migrations folder for a database URL. */
 export function schemaPathsFor(databaseUrl: string, root = process.cwd()) {
   const schemaPath = path.join(root, isPostgresUrl(databaseUrl) ? "prisma/postgres/schema.prisma" : "prisma/schema.prisma");
   return { schemaPath, migrationsDir: path.join(path.dirname(schemaPath), "migrations") };
-}
-
-/** The path of a `file:` SQLite URL, resolved against the working directory as Prisma does. */
-export function sqliteFileOf(databaseUrl: string): string {
-  return path.resolve(databaseUrl.slice("file:".length).replace(/\?.*$/, ""));
 }
 
 /**
@@ -151,18 +147,6 @@ async function createAdapterFactory(url: string): Promise<SqlMigrationAwareDrive
     return connection;
   };
   return factory;
-}
-
-export function pgConfigOf(url: string) {
-  const parsed = new URL(url);
-  return {
-    host: decodeURIComponent(parsed.hostname) || undefined,
-    port: parsed.port ? Number(parsed.port) : undefined,
-    user: decodeURIComponent(parsed.username) || undefined,
-    password: decodeURIComponent(parsed.password) || undefined,
-    database: decodeURIComponent(parsed.pathname.slice(1)) || undefined,
-    ...Object.fromEntries(parsed.searchParams),
-  };
 }
 
 /**
