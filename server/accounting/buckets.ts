@@ -10,6 +10,10 @@ import { KEY_COUNTER_NAMES, addKeyCounters, isZeroKeyCounters, zeroKeyCounters, 
  *   hour   kept 13 months
  *   day    local days in the accounting time zone, kept forever
  *
+ * Ticks write the fine and 5-minute buckets; the hourly and daily ones are
+ * rolled up from the 5-minute ones once those are complete (see store.ts,
+ * rollUp), which keeps a tick's writes at two rows per key.
+ *
  * A normal tick's delta goes whole into the bucket containing its end (a
  * delta covering 10:04:50–10:05:00 belongs to 10:04:50's buckets). A delta
  * that covers more than two fine intervals (after a gap: collector or agent
@@ -27,12 +31,24 @@ export const BUCKET_TABLES: Record<Resolution, string> = {
   day: "TrafficDay",
 };
 
+/** What every tick writes; the hourly and daily buckets are rolled up from the 5-minute ones (store.ts rollUp). */
+export const FINE_RESOLUTIONS: readonly Resolution[] = ["fine", "5m"];
+
 export const FIVE_MINUTES_S = 300;
 export const HOUR_S = 3600;
 
 export type BucketRow = { keyId: number; start: number; counters: KeyCounters };
 
-export type BucketPlanOptions = { fineS: number; timeZone: string };
+export type BucketPlanOptions = {
+  fineS: number;
+  timeZone: string;
+  /**
+   * Epoch s: a piece whose 5-minute bucket starts before it goes to the hourly
+   * and daily buckets too; later pieces wait for the rollup (the store's
+   * rolledUpTo). Default: every piece goes to every resolution.
+   */
+  coarseBefore?: number;
+};
 
 /** A piece of a delta: its share of the counters and the instant it is filed under (epoch seconds). */
 type Piece = { at: number; counters: KeyCounters };
@@ -73,13 +89,20 @@ export function bucketStartOf(resolution: Resolution, epochS: number, options: B
   }
 }
 
-/** The rows a set of key deltas adds to each resolution, merged per (key, bucket). */
+function sumKeyCounters(a: KeyCounters, b: KeyCounters): KeyCounters {
+  const sum = { ...a };
+  addKeyCounters(sum, b);
+  return sum;
+}
+
+/** The rows a set of key deltas adds to each resolution, merged per (key, bucket). Never changes its input. */
 export function planBucketRows(
   deltas: Iterable<{ keyId: number; counters: KeyCounters; fromMs: number; toMs: number }>,
   options: BucketPlanOptions,
 ): Record<Resolution, BucketRow[]> {
   const maps: Record<Resolution, Map<string, BucketRow>> = { fine: new Map(), "5m": new Map(), hour: new Map(), day: new Map() };
   const starts = new Map<number, Record<Resolution, number>>();
+  const coarseBefore = options.coarseBefore ?? Infinity;
   for (const delta of deltas) {
     if (isZeroKeyCounters(delta.counters)) continue;
     for (const piece of spreadCounters(delta.counters, delta.fromMs, delta.toMs, options.fineS)) {
@@ -93,13 +116,39 @@ export function planBucketRows(
         };
         starts.set(piece.at, s);
       }
-      for (const resolution of RESOLUTIONS) {
+      const resolutions = s["5m"] < coarseBefore ? RESOLUTIONS : FINE_RESOLUTIONS;
+      for (const resolution of resolutions) {
         const id = `${delta.keyId}:${s[resolution]}`;
         const row = maps[resolution].get(id);
-        if (row) addKeyCounters(row.counters, piece.counters);
-        else maps[resolution].set(id, { keyId: delta.keyId, start: s[resolution], counters: { ...piece.counters } });
+        // A row shares its first piece's counters until a second piece is merged into it (then a sum of its own).
+        if (row) row.counters = sumKeyCounters(row.counters, piece.counters);
+        else maps[resolution].set(id, { keyId: delta.keyId, start: s[resolution], counters: piece.counters });
       }
     }
   }
   return { fine: [...maps.fine.values()], "5m": [...maps["5m"].values()], hour: [...maps.hour.values()], day: [...maps.day.values()] };
+}
+
+/** The hourly and daily rows that a set of 5-minute rows adds up to (the rollup), merged per (key, bucket). */
+export function planRollupRows(fiveMinRows: Iterable<BucketRow>, options: BucketPlanOptions): { hour: BucketRow[]; day: BucketRow[] } {
+  const hour = new Map<string, BucketRow>();
+  const day = new Map<string, BucketRow>();
+  const dayOf = new Map<number, number>();
+  const add = (into: Map<string, BucketRow>, keyId: number, start: number, counters: KeyCounters) => {
+    const id = `${keyId}:${start}`;
+    const row = into.get(id);
+    if (row) addKeyCounters(row.counters, counters);
+    else into.set(id, { keyId, start, counters: { ...counters } });
+  };
+  for (const row of fiveMinRows) {
+    const hourStart = bucketStartOf("hour", row.start, options);
+    let dayStart = dayOf.get(row.start);
+    if (dayStart === undefined) {
+      dayStart = bucketStartOf("day", row.start, options);
+      dayOf.set(row.start, dayStart);
+    }
+    add(hour, row.keyId, hourStart, row.counters);
+    add(day, row.keyId, dayStart, row.counters);
+  }
+  return { hour: [...hour.values()], day: [...day.values()] };
 }

@@ -9,7 +9,8 @@ import type { AccountingStore } from "./store";
 /**
  * The collector's loop: every interval, read the counters from the agent,
  * key them (inventory when needed), compute the deltas, write the tick in one
- * transaction. Unprivileged: it only talks to the agent and the database.
+ * transaction, then roll up the 5-minute buckets it completed (store.ts).
+ * Unprivileged: it only talks to the agent and the database.
  *
  * Failures and what they cost:
  * - Agent unreachable or timing out (restarting): the tick is skipped and
@@ -130,10 +131,14 @@ export function createCollector(deps: CollectorDeps, settings: CollectorSettings
       try {
         const finals = await store.readFinalSamples();
         const result = computeDeltas(prev, counters, mapping, engineOptionsFor(settings, caps), finals);
-        await store.recordTick(result, { writtenAt: now() });
+        await store.recordTick(result, { writtenAt: now(), hostname: inventory?.host.hostname ?? null });
         state = result.state;
         logEvents(logger, result);
-        return { ok: true, result, durationMs: performance.now() - started };
+        const durationMs = performance.now() - started;
+        // The 5-minute buckets this tick completed go to the hourly and daily ones (a no-op within a bucket).
+        // A failure leaves them for the next tick or maintenance: the tick itself is stored.
+        await store.rollUp().catch((error: unknown) => logger.warn({ err: error }, "collector: rollup failed, retried later"));
+        return { ok: true, result, durationMs };
       } catch (error) {
         lastError = error;
         logger.warn({ err: error, attempt }, "collector: writing the tick failed, retrying");

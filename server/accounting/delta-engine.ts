@@ -5,7 +5,6 @@ import {
   addKeyCounters,
   isIgnoredInterface,
   toKeyDirection,
-  zeroKeyCounters,
   type KeyCounters,
   type KeyKind,
   type MappedInterface,
@@ -147,29 +146,28 @@ export type TickResult = {
   finalsApplied: FinalSample[];
 };
 
-type CounterVerdict = "up" | "wrap" | "reset";
+/** What one counter may move over an elapsed time under a byte rate cap (rule 5). */
+export type Allowance = { bytes: bigint; packets: bigint };
 
-/** Classifies one counter's move and gives its delta (rule 3). */
-function classifyCounter(prev: bigint, cur: bigint, wrapAllowed: boolean): { verdict: CounterVerdict; delta: bigint } {
-  if (cur >= prev) return { verdict: "up", delta: cur - prev };
-  if (wrapAllowed && prev <= COUNTER_MAX_32 && cur <= COUNTER_MAX_32) return { verdict: "wrap", delta: WRAP_32 - prev + cur };
-  return { verdict: "reset", delta: cur };
-}
-
-function allowanceOf(counter: keyof RawCounters, bytesPerSec: number, elapsedMs: number): bigint {
+export function allowanceFor(bytesPerSec: number, elapsedMs: number): Allowance {
   const seconds = Math.max(elapsedMs, 1000) / 1000;
   const bytes = BigInt(Math.ceil(bytesPerSec * seconds));
-  return counter.endsWith("Bytes") ? bytes : bytes / MIN_FRAME_BYTES + 1n;
+  return { bytes, packets: bytes / MIN_FRAME_BYTES + 1n };
 }
 
-function rawOf(counters: TInterfaceCounters): RawCounters {
-  const { name: _name, ifindex: _ifindex, ...raw } = counters;
-  return raw;
+/** Where an event happened (built only when one is raised: the hot path allocates nothing for it). */
+function whereOf(at: number, context: { key: string; kernelName: string; ifindex: number }) {
+  return { at, key: context.key, kernelName: context.kernelName, ifindex: context.ifindex };
 }
+
+/** Whether a counter (by its index in RAW_COUNTER_NAMES) counts bytes; the others count frames. */
+const IS_BYTE_COUNTER: readonly boolean[] = RAW_COUNTER_NAMES.map((name) => name.endsWith("Bytes"));
+const COUNTERS = RAW_COUNTER_NAMES.length;
 
 /**
  * The deltas of one incarnation between two readings (rules 2, 3, 5), in the
- * kernel's direction, plus the events they raise.
+ * kernel's direction, plus the events they raise. The hot path of a tick (one
+ * call per interface): no allocation beyond the delta unless an event is raised.
  */
 export function computeIncarnationDelta(
   prev: { raw: RawCounters; at: number } | null,
@@ -177,42 +175,62 @@ export function computeIncarnationDelta(
   at: number,
   since: number,
   context: { key: string; kernelName: string; ifindex: number; maxBytesPerSec: number; wrapWindowMs: number },
+  allowance: Allowance = allowanceFor(context.maxBytesPerSec, at - (prev?.at ?? since)),
 ): { delta: RawCounters; events: AccountingEvent[] } {
   const events: AccountingEvent[] = [];
-  const where = { at, key: context.key, kernelName: context.kernelName, ifindex: context.ifindex };
-  const delta = { ...cur };
-  const elapsed = at - (prev?.at ?? since);
+  const delta: RawCounters = { ...cur };
   if (prev) {
-    const wrapAllowed = elapsed <= context.wrapWindowMs;
-    const verdicts = RAW_COUNTER_NAMES.map((name) => ({ name, ...classifyCounter(prev.raw[name], cur[name], wrapAllowed) }));
-    let reset: "went-down" | "wrap-implausible" | "after-gap" | null = verdicts.some((v) => v.verdict === "reset")
-      ? wrapAllowed
-        ? "went-down"
-        : "after-gap"
-      : null;
-    if (!reset) {
-      for (const v of verdicts) {
-        if (v.verdict === "wrap" && v.delta > allowanceOf(v.name, context.maxBytesPerSec, elapsed)) reset = "wrap-implausible";
+    const wrapAllowed = at - prev.at <= context.wrapWindowMs;
+    let reset: "went-down" | "wrap-implausible" | "after-gap" | null = null;
+    let wraps = 0;
+    for (let i = 0; i < COUNTERS; i++) {
+      const name = RAW_COUNTER_NAMES[i] as keyof RawCounters;
+      const p = prev.raw[name];
+      const c = cur[name];
+      if (c >= p) {
+        delta[name] = c - p;
+      } else if (wrapAllowed && p <= COUNTER_MAX_32 && c <= COUNTER_MAX_32) {
+        const wrapped = WRAP_32 - p + c;
+        delta[name] = wrapped;
+        wraps |= 1 << i;
+        if (wrapped > (IS_BYTE_COUNTER[i] ? allowance.bytes : allowance.packets)) reset ??= "wrap-implausible";
+      } else {
+        reset = wrapAllowed ? "went-down" : "after-gap";
+        break;
       }
     }
     if (reset) {
-      events.push({ kind: "reset", ...where, reason: reset });
+      events.push({ kind: "reset", ...whereOf(at, context), reason: reset });
       // Rule 3: the whole interface was reset; every counter counted from zero since.
-    } else {
-      for (const v of verdicts) {
-        delta[v.name] = v.delta;
-        if (v.verdict === "wrap") events.push({ kind: "wrap", ...where, counter: v.name });
+      Object.assign(delta, cur);
+    } else if (wraps !== 0) {
+      for (let i = 0; i < COUNTERS; i++) {
+        if (wraps & (1 << i)) events.push({ kind: "wrap", ...whereOf(at, context), counter: RAW_COUNTER_NAMES[i] as keyof RawCounters });
       }
     }
   }
-  for (const name of RAW_COUNTER_NAMES) {
-    const allowed = allowanceOf(name, context.maxBytesPerSec, elapsed);
+  for (let i = 0; i < COUNTERS; i++) {
+    const name = RAW_COUNTER_NAMES[i] as keyof RawCounters;
+    const allowed = IS_BYTE_COUNTER[i] ? allowance.bytes : allowance.packets;
     if (delta[name] > allowed) {
-      events.push({ kind: "spike", ...where, counter: name, discarded: delta[name], allowed });
+      events.push({ kind: "spike", ...whereOf(at, context), counter: name, discarded: delta[name], allowed });
       delta[name] = 0n;
     }
   }
   return { delta, events };
+}
+
+function rawOf(counters: TInterfaceCounters): RawCounters {
+  return {
+    rxBytes: counters.rxBytes,
+    txBytes: counters.txBytes,
+    rxPackets: counters.rxPackets,
+    txPackets: counters.txPackets,
+    rxErrors: counters.rxErrors,
+    txErrors: counters.txErrors,
+    rxDrops: counters.rxDrops,
+    txDrops: counters.txDrops,
+  };
 }
 
 /**
@@ -246,11 +264,22 @@ export function computeDeltas(
   const since = prev.lastTickAt ?? at;
   const baseline = prev.lastTickAt === null;
   const capOf = (key: string) => options.maxBytesPerSecByKey?.get(key) ?? options.maxBytesPerSec;
+  // Most interfaces share a cap and an elapsed time: one allowance each, not one per interface.
+  const allowances = new Map<string, Allowance>();
+  const allowanceOf = (cap: number, elapsedMs: number): Allowance => {
+    const id = `${cap}:${elapsedMs}`;
+    let allowance = allowances.get(id);
+    if (!allowance) {
+      allowance = allowanceFor(cap, elapsedMs);
+      allowances.set(id, allowance);
+    }
+    return allowance;
+  };
 
   const addDelta = (key: string, kind: KeyKind, raw: RawCounters) => {
-    const entry = result.deltas.get(key) ?? { key, kind, counters: zeroKeyCounters(), from: since, to: at };
-    addKeyCounters(entry.counters, toKeyDirection(raw, kind));
-    result.deltas.set(key, entry);
+    const entry = result.deltas.get(key);
+    if (entry) addKeyCounters(entry.counters, toKeyDirection(raw, kind));
+    else result.deltas.set(key, { key, kind, counters: toKeyDirection(raw, kind), from: since, to: at });
   };
   const close = (inc: IncarnationState, lastSeenAt: number, reason: CloseReason) => {
     state.delete(inc.ifindex);
@@ -273,14 +302,16 @@ export function computeDeltas(
     result.opened.push(inc);
     result.events.push({ kind: "opened", at: seenAt, key: mapped.key, kernelName: counters.name, ifindex: counters.ifindex, domid: mapped.domid });
     if (!baseline) {
-      const { delta, events } = computeIncarnationDelta(null, raw, seenAt, since, {
-        key: mapped.key,
-        kernelName: counters.name,
-        ifindex: counters.ifindex,
-        maxBytesPerSec: capOf(mapped.key),
-        wrapWindowMs: options.wrapWindowMs,
-      });
-      result.events.push(...events);
+      const cap = capOf(mapped.key);
+      const { delta, events } = computeIncarnationDelta(
+        null,
+        raw,
+        seenAt,
+        since,
+        { key: mapped.key, kernelName: counters.name, ifindex: counters.ifindex, maxBytesPerSec: cap, wrapWindowMs: options.wrapWindowMs },
+        allowanceOf(cap, seenAt - since),
+      );
+      if (events.length > 0) result.events.push(...events);
       addDelta(mapped.key, mapped.kind, delta);
     }
     const { mapped: _mapped, ...stateOnly } = inc;
@@ -288,14 +319,16 @@ export function computeDeltas(
   };
   const advance = (inc: IncarnationState, counters: TInterfaceCounters, seenAt: number): IncarnationState => {
     const raw = rawOf(counters);
-    const { delta, events } = computeIncarnationDelta(inc, raw, seenAt, since, {
-      key: inc.key,
-      kernelName: counters.name,
-      ifindex: inc.ifindex,
-      maxBytesPerSec: capOf(inc.key),
-      wrapWindowMs: options.wrapWindowMs,
-    });
-    result.events.push(...events);
+    const cap = capOf(inc.key);
+    const { delta, events } = computeIncarnationDelta(
+      inc,
+      raw,
+      seenAt,
+      since,
+      { key: inc.key, kernelName: counters.name, ifindex: inc.ifindex, maxBytesPerSec: cap, wrapWindowMs: options.wrapWindowMs },
+      allowanceOf(cap, seenAt - inc.at),
+    );
+    if (events.length > 0) result.events.push(...events);
     addDelta(inc.key, inc.kind, delta);
     if (counters.name !== inc.kernelName) {
       result.events.push({ kind: "renamed", at: seenAt, key: inc.key, ifindex: inc.ifindex, from: inc.kernelName, to: counters.name });

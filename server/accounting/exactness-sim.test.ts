@@ -16,7 +16,7 @@ import { DB_KINDS, createTestDatabase, type TestDatabase } from "~/server/testin
 import { BUCKET_TABLES, RESOLUTIONS } from "./buckets";
 import { createCollector, type Collector } from "./collector";
 import { mapGuestVif, stableKeyOf } from "./identity";
-import { createAccountingStore } from "./store";
+import { createAccountingStore, type AccountingStore } from "./store";
 
 /**
  * Exactness against ground truth (issue 5, 7a): the simulated host moves
@@ -49,8 +49,12 @@ describe.each(DB_KINDS)("exactness against the sim's ground truth on %s", (kind)
   const startAgent = async () => {
     agentServer = await startAgentServer({ socketPath, token, driver, configs, logger: silent });
   };
+  const stores: AccountingStore[] = [];
+  let collectorStore: AccountingStore | null = null;
   const newCollector = () => {
-    const store = createAccountingStore(database.db, kind, { fineS: 10, timeZone: "Europe/Berlin" });
+    const store = createAccountingStore(database.db, database.url, { fineS: 10, timeZone: "Europe/Berlin" });
+    stores.push(store);
+    collectorStore = store;
     return createCollector(
       { agent: client, store, logger: silent, now: () => clock, sleep: async () => {} },
       { intervalMs: INTERVAL_MS, maxBytesPerSec: 12.5e9, inventoryRefreshMs: 60_000, maintenanceEveryMs: 300_000, writeAttempts: 3 },
@@ -93,6 +97,7 @@ describe.each(DB_KINDS)("exactness against the sim's ground truth on %s", (kind)
   afterAll(async () => {
     client?.close();
     await Promise.race([agentServer?.close(), new Promise((resolve) => setTimeout(resolve, 2_000))]);
+    for (const store of stores) await store.close();
     await database?.dispose();
     await fs.rm(dir, { recursive: true, force: true });
   });
@@ -129,7 +134,8 @@ describe.each(DB_KINDS)("exactness against the sim's ground truth on %s", (kind)
     const dnsVif = inventory.vifs.find((v) => v.domain === "dns" && v.devid === 0);
     if (!dnsVif) throw new Error("dns has no vif 0");
     const detached = await client.call("detachVif", { domain: "dns", devid: 0, persist: false });
-    const store = createAccountingStore(database.db, kind, { fineS: 10, timeZone: "Europe/Berlin" });
+    const store = createAccountingStore(database.db, database.url, { fineS: 10, timeZone: "Europe/Berlin" });
+    stores.push(store);
     for (const counters of detached.final.interfaces) {
       await store.enqueueFinalSample({ at: detached.final.at, mapped: mapGuestVif(dnsVif), counters });
     }
@@ -186,7 +192,9 @@ describe.each(DB_KINDS)("exactness against the sim's ground truth on %s", (kind)
     }
     expect(mismatches).toEqual([]);
 
-    // The buckets of every resolution add up to the same totals.
+    // The buckets of every resolution add up to the same totals (hourly and daily once the last
+    // tick's 5-minute bucket is rolled up too).
+    await collectorStore?.rollUp({ includeCurrent: true });
     for (const resolution of RESOLUTIONS) {
       const rows = await database.db.$queryRawUnsafe<Array<{ i: string; o: string }>>(
         `SELECT CAST(SUM("inBytes") AS TEXT) AS i, CAST(SUM("outBytes") AS TEXT) AS o FROM "${BUCKET_TABLES[resolution]}"`,

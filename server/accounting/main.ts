@@ -3,10 +3,9 @@
  * Samples the agent's counters every VIFDECK_COLLECT_INTERVAL_S and writes the
  * counter store; SIGTERM/SIGINT finish the tick in progress, then exit.
  */
-import fs from "node:fs/promises";
-
 import { env } from "~/env";
 import { createAgentClient } from "~/server/agent/client";
+import { readTokenFile } from "~/server/agent/token";
 import { createDb, dbKindOf, prepareDb } from "~/server/db";
 import { logger } from "~/server/logger";
 
@@ -17,21 +16,21 @@ import { createAccountingStore } from "./store";
 
 async function main(): Promise<void> {
   const settings = accountingSettingsOf(env);
-  const token = (await fs.readFile(env.VIFDECK_AGENT_TOKEN_FILE, "utf8").catch((error: NodeJS.ErrnoException) => {
+  const token = await readTokenFile(env.VIFDECK_AGENT_TOKEN_FILE).catch((error: NodeJS.ErrnoException) => {
     throw new Error(`cannot read the agent token file ${env.VIFDECK_AGENT_TOKEN_FILE} (${error.code ?? error.message}): check VIFDECK_AGENT_TOKEN_FILE`);
-  })).trim();
+  });
   const agent = createAgentClient({ socketPath: env.VIFDECK_AGENT_SOCKET, token, timeoutMs: env.VIFDECK_AGENT_TIMEOUT_MS });
   const kind = dbKindOf(env.DATABASE_URL);
   const db = createDb(env.DATABASE_URL);
   await prepareDb(db, env.DATABASE_URL);
-  const store = createAccountingStore(db, kind, { fineS: settings.fineS, timeZone: settings.timeZone });
+  const store = createAccountingStore(db, env.DATABASE_URL, { fineS: settings.fineS, timeZone: settings.timeZone });
   const collector = createCollector(
     {
       agent,
       store,
       logger,
       maintain: async (now) => {
-        const report = await runMaintenance(db, kind, settings, now);
+        const report = await runMaintenance(db, store, settings, now);
         for (const alert of report.alerts) {
           logger.warn({ ...alert, usedBytes: String(alert.usedBytes), quotaBytes: String(alert.quotaBytes) }, "accounting: quota threshold crossed");
         }
@@ -54,6 +53,7 @@ async function main(): Promise<void> {
   logger.info({ intervalS: settings.intervalMs / 1000, database: kind, timeZone: settings.timeZone }, "collector started");
   await collector.run();
   agent.close();
+  await store.close();
   await db.$disconnect();
   logger.info("collector stopped");
 }

@@ -19,9 +19,15 @@ export function escapeLabelValue(value: string): string {
   return value.replaceAll("\\", "\\\\").replaceAll("\n", "\\n").replaceAll('"', '\\"');
 }
 
-export async function renderMetrics(db: Db, hostname: string): Promise<string> {
+/**
+ * `host` is the agent's host name as the collector stored it from the
+ * inventory (the web process may run elsewhere, or under another name);
+ * `fallbackHostname` serves until the collector has stored one.
+ */
+export async function renderMetrics(db: Db, fallbackHostname: string): Promise<string> {
   const keys = await db.accountingKey.findMany({ orderBy: { key: "asc" } });
   const collector = await db.accountingCollector.findUnique({ where: { id: 1 } });
+  const hostname = collector?.hostname ?? fallbackHostname;
   const lines: string[] = [];
   for (const family of FAMILIES) {
     lines.push(`# HELP ${family.name} ${family.help}`, `# TYPE ${family.name} counter`);

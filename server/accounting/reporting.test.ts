@@ -12,7 +12,7 @@ import type { MappedInterface } from "./identity";
 import { runMaintenance } from "./maintenance";
 import { readHostTotals, readIncarnationHistory, readKeyTotals, readSeries } from "./queries";
 import { DEFAULT_ACCOUNTING_ENV, accountingSettingsOf } from "./settings";
-import { createAccountingStore } from "./store";
+import { createAccountingStore, type AccountingStore } from "./store";
 
 describe("calendar", () => {
   it("starts days at local midnight, across DST", () => {
@@ -98,12 +98,13 @@ const raw = (name: string, ifindex: number, rx: bigint, tx: bigint) => ({
 
 describe.each(DB_KINDS)("reports on %s", (kind) => {
   let database: TestDatabase;
+  let store: AccountingStore;
   const settings = accountingSettingsOf({ ...DEFAULT_ACCOUNTING_ENV, VIFDECK_METRICS_TOKEN: "metrics-token-0123456789" });
   const deps = () => ({ db: database.db, kind, settings, hostname: "xenhost", now: () => T0 + 3 * 3600_000 });
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);
-    const store = createAccountingStore(database.db, kind, { fineS: 10, timeZone: "UTC" });
+    store = createAccountingStore(database.db, database.url, { fineS: 10, timeZone: "UTC" });
     let state: EngineState = emptyEngineState();
     const mapping = new Map([
       ["web1", guest("web1", 1)],
@@ -125,10 +126,14 @@ describe.each(DB_KINDS)("reports on %s", (kind) => {
       };
       const result = computeDeltas(state, sample, mapping, { maxBytesPerSec: 1e10, wrapWindowMs: 600_000, gapAfterMs: 900_000 });
       await store.recordTick(result, { writtenAt: sample.at });
+      await store.rollUp();
       state = result.state;
     }
+    // The hourly and daily buckets, up to the last tick.
+    await store.rollUp({ includeCurrent: true });
   });
   afterAll(async () => {
+    await store?.close();
     await database.dispose();
   });
 
@@ -182,7 +187,7 @@ describe.each(DB_KINDS)("reports on %s", (kind) => {
   });
 
   it("maintenance deletes what each resolution no longer keeps", async () => {
-    const report = await runMaintenance(database.db, kind, settings, T0 + 2 * 86_400_000);
+    const report = await runMaintenance(database.db, store, settings, T0 + 2 * 86_400_000);
     expect(report.deleted.fine).toBeGreaterThan(0);
     expect(report.deleted.fiveMin).toBe(0);
     expect(await database.db.trafficFine.count()).toBe(0);

@@ -5,6 +5,7 @@ import { DB_KINDS, createTestDatabase, type TestDatabase } from "~/server/testin
 
 import { computeDeltas, type EngineOptions, type EngineState } from "./delta-engine";
 import type { MappedInterface } from "./identity";
+import { renderMetrics } from "./metrics";
 import { createAccountingStore, fromStoredRaw, toStoredRaw, type AccountingStore } from "./store";
 
 const OPTIONS: EngineOptions = { maxBytesPerSec: 12.5e9, wrapWindowMs: 300_000, gapAfterMs: 25_000 };
@@ -31,10 +32,13 @@ describe.each(DB_KINDS)("accounting store on %s", (kind) => {
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);
-    store = createAccountingStore(database.db, kind, { fineS: 10, timeZone: "Europe/Berlin" });
+    store = createAccountingStore(database.db, database.url, { fineS: 10, timeZone: "Europe/Berlin" });
+    stores.push(store);
     state = (await store.loadState()).state;
   });
+  const stores: AccountingStore[] = [];
   afterAll(async () => {
+    for (const s of stores) await s.close();
     await database.dispose();
   });
 
@@ -64,6 +68,10 @@ describe.each(DB_KINDS)("accounting store on %s", (kind) => {
     expect(web1.incarnations[0]?.endReason).toBe("gone");
     expect(web1.incarnations[0]?.endedAt).toBe(BigInt(T0 + 10_000));
 
+    // Hourly and daily buckets come from the rollup: nothing before it, everything after.
+    expect(await database.db.trafficDay.count({ where: { keyId: web1.id } })).toBe(0);
+    expect(await store.rollUp()).toBeNull(); // the 5-minute bucket of the last tick is not complete
+    expect(await store.rollUp({ includeCurrent: true })).toMatchObject({ fromS: T0 / 1000, toS: T0 / 1000 + 300 });
     const days = await database.db.trafficDay.findMany({ where: { keyId: web1.id } });
     expect(days.reduce((s, d) => s + d.inBytes, 0n)).toBe(web1.inBytes);
     const fives = await database.db.trafficFiveMin.findMany({ where: { keyId: web1.id } });
@@ -73,7 +81,8 @@ describe.each(DB_KINDS)("accounting store on %s", (kind) => {
   });
 
   it("restarts from the stored state: neither loses nor double-counts, and records the gap", async () => {
-    const restarted = createAccountingStore(database.db, kind, { fineS: 10, timeZone: "Europe/Berlin" });
+    const restarted = createAccountingStore(database.db, database.url, { fineS: 10, timeZone: "Europe/Berlin" });
+    stores.push(restarted);
     const loaded = await restarted.loadState();
     expect(loaded.state.lastTickAt).toBe(T0 + 20_000);
     expect(loaded.state.incarnations.get(27)?.raw.txBytes).toBe(626n);
@@ -110,7 +119,98 @@ describe.each(DB_KINDS)("accounting store on %s", (kind) => {
       web1: guest("web1", 3),
       peth0: { key: "peth0", kind: "host", category: "physical", domain: null, devid: null, vifname: null, domid: null, mac: null, bridge: "xenbr0" },
     });
-    const loaded = await createAccountingStore(database.db, kind, { fineS: 10, timeZone: "UTC" }).loadState();
+    const loaded = await createAccountingStore(database.db, database.url, { fineS: 10, timeZone: "UTC" }).loadState();
     expect(loaded.state.incarnations.get(2)?.raw.rxBytes).toBe(huge);
+  });
+});
+
+describe.each(DB_KINDS)("rollups and the collector row on %s", (kind) => {
+  let database: TestDatabase;
+  const stores: AccountingStore[] = [];
+  const open = () => {
+    const s = createAccountingStore(database.db, database.url, { fineS: 10, timeZone: "Europe/Berlin" });
+    stores.push(s);
+    return s;
+  };
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+  });
+  afterAll(async () => {
+    for (const s of stores) await s.close();
+    await database.dispose();
+  });
+
+  const sums = async (table: string) => {
+    const rows = await database.db.$queryRawUnsafe<Array<{ i: string | null; o: string | null }>>(
+      `SELECT CAST(SUM("inBytes") AS TEXT) AS i, CAST(SUM("outBytes") AS TEXT) AS o FROM "${table}"`,
+    );
+    return [BigInt(rows[0]?.i ?? 0), BigInt(rows[0]?.o ?? 0)];
+  };
+
+  it("adds every 5-minute bucket to the hourly and daily ones exactly once, across restarts and an upgrade", async () => {
+    let store = open();
+    let state = (await store.loadState()).state;
+    const m = new Map(Object.entries({ web1: guest("web1", 1) }));
+    let rx = 0n;
+    let tx = 0n;
+    const tick = async (at: number) => {
+      rx += 1_000n;
+      tx += 3_000n;
+      const result = computeDeltas(state, { at, interfaces: [iface("web1", 6, rx, tx)] }, m, OPTIONS);
+      await store.recordTick(result, { writtenAt: at, hostname: "dom0-a" });
+      state = result.state;
+      return store.rollUp();
+    };
+    await tick(T0 - 10_000); // baseline
+    const rolled = [];
+    for (let i = 0; i < 70; i++) {
+      rolled.push(await tick(T0 + i * 10_000));
+      if (i === 40) {
+        // A restarted collector continues from the stored rolledUpTo.
+        store = open();
+        state = (await store.loadState()).state;
+      }
+    }
+    // Rollups ran once per completed 5-minute bucket, each from where the last one ended.
+    const done = rolled.filter((r) => r !== null);
+    expect(done.map((r) => [r?.fromS, r?.toS])).toEqual([0, 1, 2].map((n) => [T0 / 1000 + (n - 1) * 300, T0 / 1000 + n * 300]));
+    // Hourly and daily buckets trail by the current 5-minute bucket; then include it, and the ticks
+    // that still fall into it go to every resolution directly.
+    const key = await database.db.accountingKey.findUniqueOrThrow({ where: { key: "web1" } });
+    expect(await sums("TrafficFiveMin")).toEqual([key.inBytes, key.outBytes]);
+    expect((await sums("TrafficHour"))[0]).toBe(3_000n * 61n); // the 61 ticks filed before T0 + 600 s
+    await store.rollUp({ includeCurrent: true });
+    await tick(T0 + 70 * 10_000);
+    for (const table of ["TrafficFine", "TrafficFiveMin", "TrafficHour", "TrafficDay"]) {
+      expect(await sums(table), table).toEqual([3_000n * 71n, 1_000n * 71n]);
+    }
+
+    // A store from before rollups (rolledUpTo null) whose coarse buckets hold everything so far.
+    await database.db.accountingCollector.update({ where: { id: 1 }, data: { rolledUpTo: null } });
+    store = open();
+    state = (await store.loadState()).state;
+    for (let i = 71; i < 100; i++) await tick(T0 + i * 10_000);
+    await store.rollUp({ includeCurrent: true });
+    for (const table of ["TrafficFiveMin", "TrafficHour", "TrafficDay"]) {
+      expect(await sums(table), table).toEqual([3_000n * 100n, 1_000n * 100n]);
+    }
+
+    // The agent's host name is /api/metrics' host label.
+    expect((await database.db.accountingCollector.findUniqueOrThrow({ where: { id: 1 } })).hostname).toBe("dom0-a");
+    const metrics = await renderMetrics(database.db, "web-process");
+    expect(metrics).toContain('vifdeck_traffic_bytes_total{host="dom0-a",key="web1"');
+    expect(metrics).not.toContain("web-process");
+  });
+
+  it("retention deletes key by key, after rolling up", async () => {
+    const store = open();
+    await store.loadState();
+    const lastS = Math.floor(T0 / 1000) + 500;
+    const deleted = await store.deleteExpiredBuckets({ fine: lastS, "5m": Math.floor(T0 / 1000) + 300, hour: null, day: null });
+    expect(deleted.fine).toBeGreaterThan(0);
+    expect(deleted["5m"]).toBe(2); // T0 - 300 s and T0
+    expect(deleted.hour).toBe(0);
+    expect(await database.db.trafficFine.count({ where: { start: { lt: BigInt(lastS) } } })).toBe(0);
+    expect(await database.db.trafficFine.count()).toBeGreaterThan(0);
   });
 });

@@ -1,13 +1,15 @@
 import superjson from "superjson";
 import { z } from "zod";
 
-import type { Db, DbKind } from "~/server/db";
-import type { Prisma } from "~/server/generated/sqlite/client";
+import { dbKindOf, type Db, type DbKind } from "~/server/db";
 import { ZInterfaceCountersSchema } from "~/server/host/inventory";
 
-import { BUCKET_TABLES, RESOLUTIONS, planBucketRows, type BucketRow } from "./buckets";
+import { BUCKET_TABLES, FIVE_MINUTES_S, RESOLUTIONS, planBucketRows, planRollupRows, type Resolution } from "./buckets";
 import type { EngineState, FinalSample, IncarnationState, TickResult } from "./delta-engine";
-import { KEY_COUNTER_NAMES, RAW_COUNTER_NAMES, type KeyKind, type MappedInterface, type RawCounters } from "./identity";
+import { RAW_COUNTER_NAMES, type KeyKind, type MappedInterface, type RawCounters } from "./identity";
+import { RAW_COLUMNS, createTickWriter, fromStoredRaw, type KeyAttributeRow, type NewKeyRow, type TickWriter } from "./tick-writer";
+
+export { fromStoredRaw, toStoredRaw } from "./tick-writer";
 
 /**
  * The counter store's repository: the only module that writes accounting
@@ -15,20 +17,31 @@ import { KEY_COUNTER_NAMES, RAW_COUNTER_NAMES, type KeyKind, type MappedInterfac
  * side only enqueues detach final counters (enqueueFinalSample).
  *
  * recordTick writes one tick — new keys and incarnations, closed ones, the
- * last raw counters, cumulative totals, the four bucket resolutions, gaps,
+ * last raw counters, cumulative totals, the fine and 5-minute buckets, gaps,
  * events, the collector's lastTickAt, the consumed final samples — in ONE
  * transaction: a tick is stored whole or not at all, so a collector killed at
- * any point restarts from a state that matches the stored totals.
+ * any point restarts from a state that matches the stored totals. The writes
+ * go through the collector's own connection (tick-writer.ts); reads go
+ * through Prisma.
  *
- * Hot-path writes are multi-row statements (INSERT … ON CONFLICT DO UPDATE,
- * WITH v(…) AS (VALUES …) UPDATE … FROM v) valid on both SQLite (≥ 3.33)
- * and PostgreSQL; only the placeholders differ.
+ * ## Rollups
+ *
+ * The hourly and daily buckets are sums of 5-minute ones, added by rollUp
+ * (after the tick that starts a new 5-minute bucket, and by maintenance) for
+ * the 5-minute buckets before the collector's `rolledUpTo`. A tick only
+ * writes into buckets after its previous sample (`lastTickAt`), so every
+ * 5-minute bucket before floor5(lastTickAt) is complete: rolling those up
+ * once, and advancing rolledUpTo in the same transaction, adds each byte to
+ * the hourly and daily buckets exactly once. A tick piece whose 5-minute
+ * bucket is before rolledUpTo anyway (rollUp({ includeCurrent }) rolled up
+ * the current bucket; the first tick of a store from before rollups, whose
+ * coarse buckets already hold the current one) is written to every resolution
+ * directly. Hourly and daily figures therefore trail the ticks by at most the
+ * current 5-minute bucket.
  *
  * Raw kernel counters are unsigned 64-bit; the columns are signed 64-bit, so
  * raw values are stored as two's complement (toStoredRaw / fromStoredRaw).
  */
-
-type Tx = Prisma.TransactionClient;
 
 export type StoredFinalSample = FinalSample & { id: number };
 
@@ -45,12 +58,29 @@ export type LoadedState = {
   capsByKey: Map<string, number>;
 };
 
+/** Epoch seconds before which each resolution's buckets are deleted (null: keep). */
+export type BucketCutoffs = Record<Resolution, number | null>;
+
+export type RollupReport = { fromS: number; toS: number; fiveMinRows: number };
+
 export type AccountingStore = {
   readonly kind: DbKind;
   loadState(): Promise<LoadedState>;
-  recordTick(result: TickResult, meta?: { writtenAt?: number }): Promise<void>;
+  /** `hostname`: the agent's, from its inventory (kept for /api/metrics). */
+  recordTick(result: TickResult, meta?: { writtenAt?: number; hostname?: string | null }): Promise<void>;
+  /**
+   * Adds the complete 5-minute buckets not yet rolled up to the hourly and
+   * daily ones (null if there were none). `includeCurrent` rolls up the
+   * 5-minute bucket of the last tick too (tests, exports): the ticks that
+   * still fall into it then write every resolution directly.
+   */
+  rollUp(options?: { includeCurrent?: boolean }): Promise<RollupReport | null>;
+  /** Retention: rolls up, then deletes the buckets before each cutoff, key by key. */
+  deleteExpiredBuckets(cutoffs: BucketCutoffs): Promise<Record<Resolution, number>>;
   readFinalSamples(): Promise<StoredFinalSample[]>;
   enqueueFinalSample(final: FinalSample): Promise<void>;
+  /** Closes the store's write connection. */
+  close(): Promise<void>;
 };
 
 const ZStoredFinalSchema = z.object({
@@ -68,84 +98,54 @@ const ZStoredFinalSchema = z.object({
   counters: ZInterfaceCountersSchema,
 });
 
-export function toStoredRaw(value: bigint): bigint {
-  return BigInt.asIntN(64, value);
-}
-export function fromStoredRaw(value: bigint): bigint {
-  return BigInt.asUintN(64, value);
-}
-
-const RAW_COLUMNS: Record<keyof RawCounters, string> = {
-  rxBytes: "rawRxBytes",
-  txBytes: "rawTxBytes",
-  rxPackets: "rawRxPackets",
-  txPackets: "rawTxPackets",
-  rxErrors: "rawRxErrors",
-  txErrors: "rawTxErrors",
-  rxDrops: "rawRxDrops",
-  txDrops: "rawTxDrops",
-};
-
-/** Rows per multi-row statement: keeps parameters under SQLite's 32,766 and PostgreSQL's 65,535. */
-const ROWS_PER_STATEMENT = 1000;
-
 export function placeholderFor(kind: DbKind): (index: number) => string {
   return kind === "postgres" ? (index) => `$${index}` : () => "?";
 }
 
-function chunk<T>(items: T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
-  return chunks;
-}
+const floorFiveMin = (epochS: number) => Math.floor(epochS / FIVE_MINUTES_S) * FIVE_MINUTES_S;
 
 /**
- * Runs one multi-row statement per chunk: `build(valuesSql)` receives the
- * VALUES list; `rowParams` gives each row's parameters; `casts` the SQL type of
- * each column (PostgreSQL cannot infer the types of a bare VALUES list).
+ * The store of the database at `databaseUrl`: `db` (Prisma) for reads, a
+ * write connection of its own for ticks, rollups and retention.
  */
-async function executeRows<T>(
-  tx: Tx,
-  kind: DbKind,
-  rows: T[],
-  casts: string[],
-  rowParams: (row: T) => unknown[],
-  build: (values: string) => string,
-): Promise<void> {
-  const ph = placeholderFor(kind);
-  for (const part of chunk(rows, ROWS_PER_STATEMENT)) {
-    const params: unknown[] = [];
-    const tuples = part.map((row) => {
-      const values = rowParams(row);
-      const cells = values.map((value, i) => {
-        params.push(value);
-        return `CAST(${ph(params.length)} AS ${casts[i] ?? "BIGINT"})`;
-      });
-      return `(${cells.join(", ")})`;
-    });
-    await tx.$executeRawUnsafe(build(tuples.join(", ")), ...params);
-  }
-}
-
-const COUNTER_COLUMNS = KEY_COUNTER_NAMES.map((name) => `"${name}"`).join(", ");
-
-async function upsertBuckets(tx: Tx, kind: DbKind, table: string, rows: BucketRow[]): Promise<void> {
-  const casts = ["INTEGER", "BIGINT", ...KEY_COUNTER_NAMES.map(() => "BIGINT")];
-  const updates = KEY_COUNTER_NAMES.map((name) => `"${name}" = "${table}"."${name}" + excluded."${name}"`).join(", ");
-  await executeRows(
-    tx,
-    kind,
-    rows,
-    casts,
-    (row) => [row.keyId, row.start, ...KEY_COUNTER_NAMES.map((name) => row.counters[name])],
-    (values) => `INSERT INTO "${table}" ("keyId", "start", ${COUNTER_COLUMNS}) VALUES ${values} ON CONFLICT ("keyId", "start") DO UPDATE SET ${updates}`,
-  );
-}
-
-export function createAccountingStore(db: Db, kind: DbKind, options: AccountingStoreOptions): AccountingStore {
+export function createAccountingStore(db: Db, databaseUrl: string, options: AccountingStoreOptions, writer: TickWriter = createTickWriter(databaseUrl)): AccountingStore {
+  const kind = dbKindOf(databaseUrl);
   /** key → id, and ifindex → id of open incarnations: the collector is the only writer, so these stay true. */
   let keyIds = new Map<string, number>();
   let incarnationIds = new Map<number, number>();
+  /** The stored collector row, as of the last load or write. */
+  let stored: { lastTickAt: number | null; rolledUpTo: number | null; hostname: string | null } = { lastTickAt: null, rolledUpTo: null, hostname: null };
+  let loaded = false;
+
+  const loadCollector = async () => {
+    const collector = await db.accountingCollector.findUnique({ where: { id: 1 } });
+    stored = {
+      lastTickAt: collector ? Number(collector.lastTickAt) : null,
+      rolledUpTo: collector?.rolledUpTo == null ? null : Number(collector.rolledUpTo),
+      hostname: collector?.hostname ?? null,
+    };
+    loaded = true;
+  };
+
+  const rollUp = async (rollOptions: { includeCurrent?: boolean } = {}): Promise<RollupReport | null> => {
+    if (!loaded) await loadCollector();
+    const { lastTickAt, rolledUpTo } = stored;
+    if (lastTickAt === null || rolledUpTo === null) return null;
+    const lastS = Math.floor(lastTickAt / 1000);
+    const toS = rollOptions.includeCurrent ? floorFiveMin(lastS) + FIVE_MINUTES_S : floorFiveMin(lastS);
+    if (toS <= rolledUpTo) return null;
+    const fromS = rolledUpTo;
+    const fiveMinRows = await writer.transaction(async (tx) => {
+      const rows = await tx.readBuckets(BUCKET_TABLES["5m"], fromS, toS);
+      const plan = planRollupRows(rows, options);
+      await tx.addBuckets(BUCKET_TABLES.hour, plan.hour);
+      await tx.addBuckets(BUCKET_TABLES.day, plan.day);
+      await tx.saveCollector({ lastTickAt, updatedAt: Date.now(), rolledUpTo: toS, hostname: null });
+      return rows.length;
+    });
+    stored = { ...stored, rolledUpTo: toS };
+    return { fromS, toS, fiveMinRows };
+  };
 
   return {
     kind,
@@ -175,155 +175,125 @@ export function createAccountingStore(db: Db, kind: DbKind, options: AccountingS
         });
         incarnationIds.set(row.ifindex, row.id);
       }
-      const collector = await db.accountingCollector.findUnique({ where: { id: 1 } });
-      return { state: { lastTickAt: collector ? Number(collector.lastTickAt) : null, incarnations }, capsByKey };
+      await loadCollector();
+      return { state: { lastTickAt: stored.lastTickAt, incarnations }, capsByKey };
     },
 
     async recordTick(result, meta = {}) {
+      if (!loaded) await loadCollector();
       const writtenAt = meta.writtenAt ?? Date.now();
       const newKeyIds = new Map(keyIds);
       const newIncarnationIds = new Map(incarnationIds);
+      const lastTickAt = result.state.lastTickAt ?? 0;
+      // The first tick of a store (or of one from before rollups) sets rolledUpTo: a new store's
+      // coarse buckets are empty (everything after the first sample is rolled up); an older store's
+      // already hold the 5-minute bucket of its last tick (so the rest of that bucket goes direct).
+      const rolledUpTo =
+        stored.rolledUpTo ?? (stored.lastTickAt === null ? floorFiveMin(Math.floor(lastTickAt / 1000)) : floorFiveMin(Math.floor(stored.lastTickAt / 1000)) + FIVE_MINUTES_S);
       const closedNow = new Map(result.closed.map((c) => [`${c.ifindex}|${c.key}|${c.kernelName}`, c]));
 
-      await db.$transaction(
-        async (tx) => {
-          // 1. Keys: create the new ones, refresh the attributes of those with a new incarnation.
-          const attributes = new Map<string, { mapped: MappedInterface; at: number }>();
-          for (const inc of result.opened) attributes.set(inc.key, { mapped: inc.mapped, at: inc.firstSeenAt });
-          const fresh = [...attributes.values()].filter((a) => !newKeyIds.has(a.mapped.key));
-          if (fresh.length > 0) {
-            await tx.accountingKey.createMany({
-              data: fresh.map(({ mapped, at }) => ({
-                key: mapped.key,
-                kind: mapped.kind,
-                category: mapped.category,
-                domain: mapped.domain,
-                devid: mapped.devid,
-                vifname: mapped.vifname,
-                mac: mapped.mac,
-                bridge: mapped.bridge,
-                firstSeenAt: BigInt(at),
-                lastSeenAt: BigInt(at),
-              })),
-            });
-            const created = await tx.accountingKey.findMany({ where: { key: { in: fresh.map((a) => a.mapped.key) } }, select: { id: true, key: true } });
-            for (const k of created) newKeyIds.set(k.key, k.id);
+      await writer.transaction(async (tx) => {
+        // 1. Keys: create the new ones, refresh the attributes of those with a new incarnation.
+        const attributes = new Map<string, { mapped: MappedInterface; at: number }>();
+        for (const inc of result.opened) attributes.set(inc.key, { mapped: inc.mapped, at: inc.firstSeenAt });
+        const fresh: NewKeyRow[] = [];
+        const refreshed: KeyAttributeRow[] = [];
+        for (const { mapped, at } of attributes.values()) {
+          const row = { key: mapped.key, domain: mapped.domain, devid: mapped.devid, vifname: mapped.vifname, mac: mapped.mac, bridge: mapped.bridge, at };
+          if (newKeyIds.has(mapped.key)) refreshed.push(row);
+          else fresh.push({ ...row, kind: mapped.kind, category: mapped.category });
+        }
+        for (const k of await tx.insertKeys(fresh)) newKeyIds.set(k.key, k.id);
+        await tx.updateKeyAttributes(refreshed);
+        const keyIdOf = (key: string): number => {
+          const id = newKeyIds.get(key);
+          if (id === undefined) throw new Error(`accounting key ${key} has no row`);
+          return id;
+        };
+
+        // 2. Incarnations that ended (their rows exist unless they opened in this very tick).
+        const closedRows = [];
+        for (const closed of result.closed) {
+          const id = newIncarnationIds.get(closed.ifindex);
+          if (id === undefined) continue;
+          closedRows.push({ id, at: closed.lastSeenAt, reason: closed.reason });
+          newIncarnationIds.delete(closed.ifindex);
+        }
+        await tx.closeIncarnations(closedRows);
+
+        // 3. New incarnations, with their first raw counters (closed at once if a detach ended them).
+        const inserted = await tx.insertIncarnations(
+          result.opened.map((inc) => {
+            const closed = closedNow.get(`${inc.ifindex}|${inc.key}|${inc.kernelName}`);
+            return {
+              keyId: keyIdOf(inc.key),
+              kernelName: inc.kernelName,
+              ifindex: inc.ifindex,
+              domid: inc.domid,
+              mac: inc.mapped.mac,
+              bridge: inc.mapped.bridge,
+              firstSeenAt: inc.firstSeenAt,
+              lastSeenAt: closed?.lastSeenAt ?? inc.at,
+              endedAt: closed ? closed.lastSeenAt : null,
+              endReason: closed?.reason ?? null,
+              raw: inc.raw,
+            };
+          }),
+        );
+        for (const row of inserted) if (row.open) newIncarnationIds.set(row.ifindex, row.id);
+
+        // 4. Last raw counters of the incarnations that continue (the collector's persisted state).
+        const updated = [];
+        for (const inc of result.updated) {
+          const id = newIncarnationIds.get(inc.ifindex);
+          if (id !== undefined) updated.push({ id, kernelName: inc.kernelName, at: inc.at, raw: inc.raw });
+        }
+        await tx.updateIncarnations(updated);
+
+        // 5. Cumulative totals per key (what /api/metrics exposes).
+        const moved = [];
+        for (const d of result.deltas.values()) {
+          const c = d.counters;
+          if (c.inBytes || c.outBytes || c.inPackets || c.outPackets || c.inErrors || c.outErrors || c.inDrops || c.outDrops) {
+            moved.push({ keyId: keyIdOf(d.key), at: d.to, counters: c, fromMs: d.from, toMs: d.to });
           }
-          const freshKeys = new Set(fresh.map((f) => f.mapped.key));
-          for (const { mapped, at } of attributes.values()) {
-            if (freshKeys.has(mapped.key)) continue;
-            await tx.accountingKey.update({
-              where: { key: mapped.key },
-              data: { domain: mapped.domain, devid: mapped.devid, vifname: mapped.vifname, mac: mapped.mac, bridge: mapped.bridge, lastSeenAt: BigInt(at) },
-            });
-          }
-          const keyIdOf = (key: string): number => {
-            const id = newKeyIds.get(key);
-            if (id === undefined) throw new Error(`accounting key ${key} has no row`);
-            return id;
-          };
+        }
+        await tx.addKeyTotals(moved);
 
-          // 2. Incarnations that ended (their rows exist unless they opened in this very tick).
-          for (const closed of result.closed) {
-            const id = newIncarnationIds.get(closed.ifindex);
-            if (id === undefined) continue;
-            await tx.accountingIncarnation.update({
-              where: { id },
-              data: { endedAt: BigInt(closed.lastSeenAt), lastSeenAt: BigInt(closed.lastSeenAt), endReason: closed.reason },
-            });
-            newIncarnationIds.delete(closed.ifindex);
-          }
+        // 6. Buckets: fine and 5-minute (hourly and daily only for pieces before rolledUpTo, see above).
+        const plan = planBucketRows(moved, { ...options, coarseBefore: rolledUpTo });
+        for (const resolution of RESOLUTIONS) await tx.addBuckets(BUCKET_TABLES[resolution], plan[resolution]);
 
-          // 3. New incarnations, with their first raw counters (closed at once if a detach ended them).
-          if (result.opened.length > 0) {
-            await tx.accountingIncarnation.createMany({
-              data: result.opened.map((inc) => {
-                const closed = closedNow.get(`${inc.ifindex}|${inc.key}|${inc.kernelName}`);
-                return {
-                  keyId: keyIdOf(inc.key),
-                  kernelName: inc.kernelName,
-                  ifindex: inc.ifindex,
-                  domid: inc.domid,
-                  mac: inc.mapped.mac,
-                  bridge: inc.mapped.bridge,
-                  firstSeenAt: BigInt(inc.firstSeenAt),
-                  lastSeenAt: BigInt(closed?.lastSeenAt ?? inc.at),
-                  endedAt: closed ? BigInt(closed.lastSeenAt) : null,
-                  endReason: closed?.reason ?? null,
-                  ...Object.fromEntries(RAW_COUNTER_NAMES.map((name) => [RAW_COLUMNS[name], toStoredRaw(inc.raw[name])])),
-                } as Prisma.AccountingIncarnationCreateManyInput;
-              }),
-            });
-            const stillOpen = result.opened.filter((inc) => result.state.incarnations.get(inc.ifindex)?.firstSeenAt === inc.firstSeenAt);
-            if (stillOpen.length > 0) {
-              const rows = await tx.accountingIncarnation.findMany({
-                where: { endedAt: null, ifindex: { in: stillOpen.map((inc) => inc.ifindex) } },
-                select: { id: true, ifindex: true },
-              });
-              for (const row of rows) newIncarnationIds.set(row.ifindex, row.id);
-            }
-          }
+        // 7. Gaps and notable events.
+        await tx.insertGaps(result.events.flatMap((e) => (e.kind === "gap" ? [{ fromAt: e.from, toAt: e.to }] : [])));
+        const notable = result.events.flatMap((e) => {
+          if (e.kind !== "wrap" && e.kind !== "reset" && e.kind !== "spike" && e.kind !== "renamed") return [];
+          const { kind: eventKind, at, key, ...detail } = e;
+          return [{ at, kind: eventKind, key, detail: superjson.stringify(detail) }];
+        });
+        await tx.insertEvents(notable.slice(0, 1000));
 
-          // 4. Last raw counters of the incarnations that continue (the collector's persisted state).
-          const updated = result.updated.filter((inc) => newIncarnationIds.has(inc.ifindex));
-          const rawSet = RAW_COUNTER_NAMES.map((name) => `"${RAW_COLUMNS[name]}" = v."${name}"`).join(", ");
-          await executeRows(
-            tx,
-            kind,
-            updated,
-            ["INTEGER", "TEXT", "BIGINT", ...RAW_COUNTER_NAMES.map(() => "BIGINT")],
-            (inc) => [newIncarnationIds.get(inc.ifindex), inc.kernelName, inc.at, ...RAW_COUNTER_NAMES.map((name) => toStoredRaw(inc.raw[name]))],
-            (values) =>
-              `WITH v("id", "kernelName", "at", ${RAW_COUNTER_NAMES.map((n) => `"${n}"`).join(", ")}) AS (VALUES ${values}) ` +
-              `UPDATE "AccountingIncarnation" SET "kernelName" = v."kernelName", "lastSeenAt" = v."at", ${rawSet} ` +
-              `FROM v WHERE "AccountingIncarnation"."id" = v."id"`,
-          );
-
-          // 5. Cumulative totals per key (what /api/metrics exposes).
-          const moved = [...result.deltas.values()].filter((d) => KEY_COUNTER_NAMES.some((name) => d.counters[name] !== 0n));
-          const totalSet = KEY_COUNTER_NAMES.map((name) => `"${name}" = "AccountingKey"."${name}" + v."${name}"`).join(", ");
-          await executeRows(
-            tx,
-            kind,
-            moved,
-            ["INTEGER", "BIGINT", ...KEY_COUNTER_NAMES.map(() => "BIGINT")],
-            (d) => [keyIdOf(d.key), d.to, ...KEY_COUNTER_NAMES.map((name) => d.counters[name])],
-            (values) =>
-              `WITH v("id", "at", ${COUNTER_COLUMNS}) AS (VALUES ${values}) ` +
-              `UPDATE "AccountingKey" SET "lastSeenAt" = v."at", ${totalSet} FROM v WHERE "AccountingKey"."id" = v."id"`,
-          );
-
-          // 6. Buckets, every resolution.
-          const plan = planBucketRows(
-            moved.map((d) => ({ keyId: keyIdOf(d.key), counters: d.counters, fromMs: d.from, toMs: d.to })),
-            options,
-          );
-          for (const resolution of RESOLUTIONS) await upsertBuckets(tx, kind, BUCKET_TABLES[resolution], plan[resolution]);
-
-          // 7. Gaps and notable events.
-          const gaps = result.events.flatMap((e) => (e.kind === "gap" ? [{ fromAt: BigInt(e.from), toAt: BigInt(e.to) }] : []));
-          if (gaps.length > 0) await tx.accountingGap.createMany({ data: gaps });
-          const notable = result.events.flatMap((e) => {
-            if (e.kind !== "wrap" && e.kind !== "reset" && e.kind !== "spike" && e.kind !== "renamed") return [];
-            const { kind: eventKind, at, key, ...detail } = e;
-            return [{ at: BigInt(at), kind: eventKind, key, detail: superjson.stringify(detail) }];
-          });
-          if (notable.length > 0) await tx.accountingEvent.createMany({ data: notable.slice(0, 1000) });
-
-          // 8. The tick itself, and the final samples it consumed.
-          const lastTickAt = BigInt(result.state.lastTickAt ?? 0);
-          await tx.accountingCollector.upsert({
-            where: { id: 1 },
-            create: { id: 1, lastTickAt, updatedAt: BigInt(writtenAt) },
-            update: { lastTickAt, updatedAt: BigInt(writtenAt) },
-          });
-          const finalIds = result.finalsApplied.flatMap((f) => ("id" in f && typeof f.id === "number" ? [f.id] : []));
-          if (finalIds.length > 0) await tx.accountingFinalSample.deleteMany({ where: { id: { in: finalIds } } });
-        },
-        { timeout: 120_000, maxWait: 30_000 },
-      );
+        // 8. The tick itself, and the final samples it consumed.
+        await tx.saveCollector({ lastTickAt, updatedAt: writtenAt, rolledUpTo, hostname: meta.hostname ?? null });
+        await tx.deleteFinalSamples(result.finalsApplied.flatMap((f) => ("id" in f && typeof f.id === "number" ? [f.id] : [])));
+      });
       keyIds = newKeyIds;
       incarnationIds = newIncarnationIds;
+      stored = { lastTickAt, rolledUpTo, hostname: meta.hostname ?? stored.hostname };
+    },
+
+    rollUp,
+
+    async deleteExpiredBuckets(cutoffs) {
+      await rollUp();
+      return writer.transaction(async (tx) => {
+        const deleted = { fine: 0, "5m": 0, hour: 0, day: 0 } satisfies Record<Resolution, number>;
+        for (const resolution of RESOLUTIONS) {
+          const cutoff = cutoffs[resolution];
+          if (cutoff !== null) deleted[resolution] = await tx.deleteBucketsBefore(BUCKET_TABLES[resolution], cutoff);
+        }
+        return deleted;
+      });
     },
 
     async readFinalSamples() {
@@ -336,6 +306,10 @@ export function createAccountingStore(db: Db, kind: DbKind, options: AccountingS
 
     async enqueueFinalSample(final) {
       await enqueueFinalSample(db, final);
+    },
+
+    async close() {
+      await writer.close();
     },
   };
 }
