@@ -1,4 +1,4 @@
-import { Boxes, Cable, LayoutDashboard, Network, ShieldCheck } from "lucide-react";
+import { Activity, Boxes, Cable, LayoutDashboard, Network, ShieldCheck } from "lucide-react";
 import Link from "next/link";
 import type { ReactNode } from "react";
 
@@ -15,6 +15,7 @@ const NAV_ITEMS = [
   { href: "/vifs", label: "Vifs", icon: <Cable className="size-4" aria-hidden /> },
   { href: "/domains", label: "Domains", icon: <Boxes className="size-4" aria-hidden /> },
   { href: "/security", label: "Security", icon: <ShieldCheck className="size-4" aria-hidden /> },
+  { href: "/bandwidth", label: "Bandwidth", icon: <Activity className="size-4" aria-hidden /> },
 ] as const;
 
 export function AppShell({ children, theme }: { children: ReactNode; theme: Theme }) {
