@@ -180,7 +180,13 @@ describe("the code base", () => {
         if (entry.isDirectory()) await walk(full);
         else if (/\.(ts|tsx|mjs|js)$/.test(entry.name) && !entry.name.endsWith(".test.ts")) {
           const text = await fs.readFile(full, "utf8");
-          if (/\bshell:\s*true\b|\bexecSync\(|\bexec\(\s*[`'"]|["'`](\/bin\/)?(ba)?sh["'`]\s*,\s*\[\s*["'`]-c/.test(text)) {
+          // shell: true; child_process's exec/execSync (a method like db.exec() is not one); sh -c.
+          const usesShell =
+            /\bshell:\s*true\b/.test(text) ||
+            /import\s*\{[^}]*\bexec(Sync)?\b[^}]*\}\s*from\s*["'](node:)?child_process["']/.test(text) ||
+            /(?<![.\w])exec(Sync)?\(/.test(text) ||
+            /["'`](\/bin\/)?(ba)?sh["'`]\s*,\s*\[\s*["'`]-c/.test(text);
+          if (usesShell) {
             offenders.push(path.relative(root, full));
           }
         }
