@@ -184,7 +184,7 @@ describe("the code base", () => {
           const usesShell =
             /\bshell:\s*true\b/.test(text) ||
             /import\s*\{[^}]*\bexec(Sync)?\b[^}]*\}\s*from\s*["'](node:)?child_process["']/.test(text) ||
-            /(?<![.\w])exec(Sync)?\(/.test(text) ||
+            /child_process["']\)?\.exec(Sync)?\b/.test(text) ||
             /["'`](\/bin\/)?(ba)?sh["'`]\s*,\s*\[\s*["'`]-c/.test(text);
           if (usesShell) {
             offenders.push(path.relative(root, full));
