@@ -141,14 +141,23 @@ const RANK_CHUNK = 500;
 
 /**
  * The bills of a period for every key with traffic in it — the same figures
- * as billing.ts's computeBills (same totals, same zero-padded 95th percentile
+ * as billing.ts's computeBills (with `totalsFrom: "5m"`, totals up to the last
+ * tick rather than the last rollup) (same totals, same zero-padded 95th percentile
  * of 5-minute rates, same quota use), in a constant number of queries: the
  * rank of each key's percentile sample is computed first, then one window
  * query per chunk of keys fetches exactly that sample.
  */
-export async function computePeriodBills(db: Db, kind: DbKind, period: Period, nowS: number): Promise<KeyBill[]> {
+export async function computePeriodBills(
+  db: Db,
+  kind: DbKind,
+  period: Period,
+  nowS: number,
+  options: { totalsFrom?: "day" | "5m" } = {},
+): Promise<KeyBill[]> {
   const ph = placeholderFor(kind);
-  const totals = await readKeyTotals(db, kind, { fromS: period.start, toS: period.end });
+  // Daily buckets are rolled up from complete 5-minute ones, so they lag the last tick by up to
+  // a few minutes; while a period is within the 5-minute retention its totals can come from there.
+  const totals = await readKeyTotals(db, kind, { fromS: period.start, toS: period.end }, { resolution: options.totalsFrom ?? "day" });
   if (totals.length === 0) return [];
   const countRows = await db.$queryRawUnsafe<Array<Record<string, unknown>>>(
     `SELECT b."keyId" AS "keyId", COUNT(*) AS "n" FROM "TrafficFiveMin" b WHERE b."start" >= ${ph(1)} AND b."start" < ${ph(2)} GROUP BY b."keyId"`,

@@ -17,13 +17,20 @@ import { db as defaultDb, dbKindOf, type Db, type DbKind } from "~/server/db";
  * Sorted, filtered and paged here: a host can have thousands of keys.
  */
 
-export type BillingDeps = { db: Db; kind: DbKind; timeZone: string; billingDay: number; now: () => number };
+export type BillingDeps = { db: Db; kind: DbKind; timeZone: string; billingDay: number; fiveMinRetentionS: number; now: () => number };
 
 let defaultDeps: BillingDeps | null = null;
 function readDefaultDeps(): BillingDeps {
   if (!defaultDeps) {
     const settings = accountingSettingsOf(env);
-    defaultDeps = { db: defaultDb, kind: dbKindOf(env.DATABASE_URL), timeZone: settings.timeZone, billingDay: settings.billingDay, now: Date.now };
+    defaultDeps = {
+      db: defaultDb,
+      kind: dbKindOf(env.DATABASE_URL),
+      timeZone: settings.timeZone,
+      billingDay: settings.billingDay,
+      fiveMinRetentionS: settings.retention.fiveMinS,
+      now: Date.now,
+    };
   }
   return defaultDeps;
 }
@@ -73,7 +80,10 @@ async function readBills(deps: BillingDeps, period: Period): Promise<{ at: numbe
   const now = deps.now();
   const hit = cache.get(period.label);
   if (hit && now - hit.at < CACHE_MS) return hit;
-  const bills = await computePeriodBills(deps.db, deps.kind, period, Math.floor(now / 1000));
+  const nowS = Math.floor(now / 1000);
+  // Within the 5-minute retention, totals include the ticks not yet rolled up into daily buckets.
+  const totalsFrom = period.start >= nowS - deps.fiveMinRetentionS ? ("5m" as const) : ("day" as const);
+  const bills = await computePeriodBills(deps.db, deps.kind, period, nowS, { totalsFrom });
   const guests = await deps.db.accountingKey.findMany({ where: { kind: "guest" }, select: { key: true } });
   const entry = { at: now, bills, guestKeys: new Set(guests.map((g) => g.key)) };
   if (cache.size > 24) cache.clear();
