@@ -64,6 +64,17 @@ export type Collector = {
   stop(): void;
 };
 
+/**
+ * The collector's loop settings from the accounting settings. The inventory is
+ * re-read whenever a sample shows an interface the state does not know (a
+ * boot, a reboot, a rename), so the periodic refresh only catches attribute
+ * changes (MAC, bridge) of interfaces that stayed: every 5 minutes is enough,
+ * and an inventory of 8,000 vifs is not cheap for the agent.
+ */
+export function collectorSettingsOf(settings: { intervalMs: number; maxBytesPerSec: number }): CollectorSettings {
+  return { intervalMs: settings.intervalMs, maxBytesPerSec: settings.maxBytesPerSec, inventoryRefreshMs: 300_000, maintenanceEveryMs: 300_000, writeAttempts: 5 };
+}
+
 export function engineOptionsFor(settings: CollectorSettings, capsByKey: ReadonlyMap<string, number>): EngineOptions {
   return {
     maxBytesPerSec: settings.maxBytesPerSec,
@@ -84,6 +95,8 @@ export function createCollector(deps: CollectorDeps, settings: CollectorSettings
   let caps: ReadonlyMap<string, number> = new Map();
   let mapping = new Map<string, MappedInterface>();
   let inventory: TInventory | null = null;
+  let mappedInventory: TInventory | null = null;
+  let mappedNames = new Set<string>();
   let inventoryAt = -Infinity;
   let stopping = false;
   let wake: (() => void) | null = null;
@@ -106,7 +119,14 @@ export function createCollector(deps: CollectorDeps, settings: CollectorSettings
         logger.warn({ err: error }, "collector: inventory unavailable, keying with the last one");
       }
     }
-    if (inventory) mapping = mapInterfaces(inventory, counters.interfaces.map((i) => i.name));
+    if (!inventory) return;
+    // Keying 8,000 interfaces every tick costs: map again only for a new inventory or new names.
+    const names = counters.interfaces.map((i) => i.name);
+    if (inventory !== mappedInventory || names.some((name) => !mappedNames.has(name))) {
+      mapping = mapInterfaces(inventory, names);
+      mappedInventory = inventory;
+      mappedNames = new Set(names);
+    }
   };
 
   const tick = async (): Promise<TickOutcome> => {

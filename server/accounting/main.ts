@@ -9,7 +9,7 @@ import { readTokenFile } from "~/server/agent/token";
 import { createDb, dbKindOf, prepareDb } from "~/server/db";
 import { logger } from "~/server/logger";
 
-import { createCollector } from "./collector";
+import { collectorSettingsOf, createCollector } from "./collector";
 import { runMaintenance } from "./maintenance";
 import { accountingSettingsOf } from "./settings";
 import { createAccountingStore } from "./store";
@@ -36,13 +36,7 @@ async function main(): Promise<void> {
         }
       },
     },
-    {
-      intervalMs: settings.intervalMs,
-      maxBytesPerSec: settings.maxBytesPerSec,
-      inventoryRefreshMs: 60_000,
-      maintenanceEveryMs: 300_000,
-      writeAttempts: 5,
-    },
+    collectorSettingsOf(settings),
   );
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     process.once(signal, () => {

@@ -61,7 +61,10 @@ const SUMS = KEY_COUNTER_NAMES.map((name) => `CAST(SUM(b."${name}") AS TEXT) AS 
 /**
  * Totals per key over a range, from one resolution's buckets (days by
  * default: exact for ranges on day boundaries in the accounting time zone).
- * `order` sorts by in+out (the top keys); `limit` cuts.
+ * `order` sorts by in+out (the top keys); `limit` cuts. With a limit the keys
+ * are ranked first on the two byte sums alone (no join, two sums instead of
+ * eight: the month's top 20 of 8,000 keys reads 240,000 daily rows), then the
+ * eight sums are read for the winners only.
  */
 export async function readKeyTotals(
   db: Db,
@@ -72,18 +75,43 @@ export async function readKeyTotals(
   const ph = placeholderFor(kind);
   const table = BUCKET_TABLES[options.resolution ?? "day"];
   const params: unknown[] = [range.fromS, range.toS];
+  let join = "";
   let filter = "";
   if (options.keys) {
     if (options.keys.length === 0) return [];
+    join = ` JOIN "AccountingKey" k ON k."id" = b."keyId"`;
     filter = ` AND k."key" IN (${options.keys.map((k) => (params.push(k), ph(params.length))).join(", ")})`;
   }
+  // One sum for the total (PostgreSQL sums bigints as numeric: one sum is half the work of two).
   const orderExpr =
-    options.order === "in" ? `SUM(b."inBytes")` : options.order === "out" ? `SUM(b."outBytes")` : `SUM(b."inBytes") + SUM(b."outBytes")`;
-  const limit = options.limit ? ` LIMIT ${Math.max(1, Math.floor(options.limit))}` : "";
-  const sql =
-    `SELECT b."keyId" AS "keyId", ${SUMS} FROM "${table}" b JOIN "AccountingKey" k ON k."id" = b."keyId" ` +
-    `WHERE b."start" >= ${ph(1)} AND b."start" < ${ph(2)}${filter} GROUP BY b."keyId" ORDER BY ${orderExpr} DESC, b."keyId"${limit}`;
-  const rows = await db.$queryRawUnsafe<Array<Record<string, unknown>>>(sql, ...params);
+    options.order === "in" ? `SUM(b."inBytes")` : options.order === "out" ? `SUM(b."outBytes")` : `SUM(b."inBytes" + b."outBytes")`;
+  let rows: Array<Record<string, unknown>>;
+  if (options.limit) {
+    const ranked = await db.$queryRawUnsafe<Array<{ keyId: unknown }>>(
+      `SELECT b."keyId" AS "keyId" FROM "${table}" b${join} WHERE b."start" >= ${ph(1)} AND b."start" < ${ph(2)}${filter} ` +
+        `GROUP BY b."keyId" ORDER BY ${orderExpr} DESC, b."keyId" LIMIT ${Math.max(1, Math.floor(options.limit))}`,
+      ...params,
+    );
+    const ids = ranked.map((r) => Number(r.keyId));
+    if (ids.length === 0) return [];
+    const sums = await db.$queryRawUnsafe<Array<Record<string, unknown>>>(
+      `SELECT b."keyId" AS "keyId", ${SUMS} FROM "${table}" b WHERE b."keyId" IN (${ids.map((id) => Number(id)).join(", ")}) ` +
+        `AND b."start" >= ${ph(1)} AND b."start" < ${ph(2)} GROUP BY b."keyId"`,
+      range.fromS,
+      range.toS,
+    );
+    const byId = new Map(sums.map((r) => [Number(r.keyId), r]));
+    rows = ids.flatMap((id) => {
+      const row = byId.get(id);
+      return row ? [row] : [];
+    });
+  } else {
+    rows = await db.$queryRawUnsafe<Array<Record<string, unknown>>>(
+      `SELECT b."keyId" AS "keyId", ${SUMS} FROM "${table}" b${join} ` +
+        `WHERE b."start" >= ${ph(1)} AND b."start" < ${ph(2)}${filter} GROUP BY b."keyId" ORDER BY ${orderExpr} DESC, b."keyId"`,
+      ...params,
+    );
+  }
   const ids = rows.map((r) => Number(r.keyId));
   const keys = await db.accountingKey.findMany({ where: { id: { in: ids } } });
   const byId = new Map(keys.map((k) => [k.id, k]));

@@ -1,0 +1,291 @@
+/**
+ * vifdeck's collector against vnStat's daemon (issue 5, item 9): the same
+ * 2,000 real veth interfaces, sampled every 5 s by both over the same minutes;
+ * CPU seconds of each (utime + stime from /proc/<pid>/stat) and their ratio,
+ * and vifdeck's CPU per tick against the bare read of /proc/net/dev. As root,
+ * with Debian's vnstat 2.10 (`apt-get install -y vnstat`):
+ *
+ *   npx tsx scripts/bench/accounting-vnstat.bench.ts [--pairs 1000] [--seconds 120]
+ *
+ * - A network namespace with `pairs` veth pairs (vif<d>.0 on a bridge, its peer
+ *   vif<d>.1 beside it) — 2 × pairs interfaces — and a sender in the namespace
+ *   that floods one broadcast frame a second through the bridge, so every
+ *   interface moves (vifdeck writes only keys that moved: idle interfaces
+ *   would flatter it).
+ * - vnstatd in the foreground inside the namespace (`ip netns exec`), with its
+ *   own config and database directory in a temp folder (UpdateInterval 5,
+ *   PollInterval 5): never the system's vnstat.
+ * - vifdeck as in production: the agent (its own process: XlDriver, the Linux
+ *   reader pointed into the namespace, a stand-in `xl` listing `pairs`
+ *   domains with two vifs each) and the collector (its own process: 5 s ticks,
+ *   SQLite, rollups and maintenance as configured) over the agent's socket.
+ * - CPU is read after a warm-up (both have stored their first samples), then
+ *   at the end; the stand-in xl's child processes are not counted (the real
+ *   xl is not vifdeck's code).
+ *
+ * Everything is deleted at the end, whatever happens: the processes, the
+ * namespace, the temp folder.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+
+const { values } = parseArgs({
+  options: {
+    pairs: { type: "string", default: "1000" },
+    seconds: { type: "string", default: "120" },
+    role: { type: "string" },
+    dir: { type: "string" },
+    netns: { type: "string" },
+    pid: { type: "string" },
+  },
+});
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const INTERVAL_S = 5;
+const TOKEN = "vnstat-bench-token-0123456789abcdef";
+
+/** utime + stime of a process, in seconds (clock ticks of 1/100 s on Linux). */
+function cpuSecondsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+// ---------------------------------------------------------------------------
+// Child roles: the agent and the collector, each its own process.
+// ---------------------------------------------------------------------------
+
+async function runAgent(dir: string, netnsPid: string, netns: string): Promise<void> {
+  const pino = (await import("pino")).default;
+  const { ConfigStore } = await import("~/server/agent/config-store");
+  const { startAgentServer } = await import("~/server/agent/server");
+  const { XlDriver } = await import("~/server/host/xl/xl-driver");
+  const driver = new XlDriver({
+    xlPath: path.join(dir, "xl"),
+    xenstoreLsPath: path.join(dir, "xenstore-ls"),
+    xlConfPath: path.join(dir, "xl.conf"),
+    xendConfigPath: path.join(dir, "no-xend-config.sxp"),
+    linux: { sysClassNet: `/proc/${netnsPid}/root/sys/class/net`, procNetDev: `/proc/${netnsPid}/net/dev`, netns },
+  });
+  const server = await startAgentServer({
+    socketPath: path.join(dir, "agent.sock"),
+    token: TOKEN,
+    driver,
+    configs: await ConfigStore.open(path.join(dir, "xen")),
+    logger: pino({ level: "silent" }),
+  });
+  process.once("SIGTERM", () => void server.close().then(() => process.exit(0)));
+}
+
+async function runCollector(dir: string): Promise<void> {
+  const { logger } = await import("~/server/logger");
+  const { createAgentClient } = await import("~/server/agent/client");
+  const { collectorSettingsOf, createCollector } = await import("~/server/accounting/collector");
+  const { runMaintenance } = await import("~/server/accounting/maintenance");
+  const { DEFAULT_ACCOUNTING_ENV, accountingSettingsOf } = await import("~/server/accounting/settings");
+  const { createAccountingStore } = await import("~/server/accounting/store");
+  const { createDb, prepareDb } = await import("~/server/db");
+  const url = `file:${path.join(dir, "vifdeck.db")}`;
+  const settings = accountingSettingsOf({ ...DEFAULT_ACCOUNTING_ENV, VIFDECK_COLLECT_INTERVAL_S: INTERVAL_S });
+  const db = createDb(url);
+  await prepareDb(db, url);
+  const store = createAccountingStore(db, url, { fineS: settings.fineS, timeZone: settings.timeZone });
+  const agent = createAgentClient({ socketPath: path.join(dir, "agent.sock"), token: TOKEN, timeoutMs: 30_000 });
+  // Tell the parent about every stored tick (a line on stdout), with its wall time from the counters call.
+  let ticks = 0;
+  let tickStart = 0;
+  const measured = {
+    call: ((op, params) => {
+      if (op === "counters") tickStart = performance.now();
+      return agent.call(op, params);
+    }) as typeof agent.call,
+  };
+  const recordTick = store.recordTick.bind(store);
+  store.recordTick = async (result, meta) => {
+    await recordTick(result, meta);
+    process.stdout.write(`tick ${++ticks} ${(performance.now() - tickStart).toFixed(1)}\n`);
+  };
+  const collector = createCollector(
+    { agent: measured, store, logger, maintain: async (now) => void (await runMaintenance(db, store, settings, now)) },
+    collectorSettingsOf(settings),
+  );
+  process.once("SIGTERM", () => collector.stop());
+  await collector.run();
+  agent.close();
+  await store.close();
+  await db.$disconnect();
+  process.exit(0);
+}
+
+// ---------------------------------------------------------------------------
+// The benchmark.
+// ---------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const { createTestNetns, netnsUnavailableReason } = await import("~/server/host/linux/testdata/netns");
+  const skip = netnsUnavailableReason() ?? (existsSync("/usr/sbin/vnstatd") ? null : "vnstatd missing (apt-get install -y vnstat)");
+  if (skip) {
+    console.log(`skipped: ${skip}`);
+    return;
+  }
+  const { migrate } = await import("~/server/migrate");
+  const { readFixture } = await import("~/server/host/linux/testdata/read-fixture");
+  const pairs = Number(values.pairs);
+  const seconds = Number(values.seconds);
+  const dir = mkdtempSync(path.join(tmpdir(), "vifdeck-vnstat-"));
+  const children: ChildProcess[] = [];
+  let ns: Awaited<ReturnType<typeof createTestNetns>> | null = null;
+  const stopAll = () => {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  };
+  process.once("SIGINT", () => {
+    stopAll();
+    ns?.destroy();
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(130);
+  });
+  try {
+    const t0 = performance.now();
+    ns = await createTestNetns("vifdeck-vnstat");
+    const lines = ["link add br0 type bridge stp_state 0 forward_delay 0", "link set br0 addrgenmode none"];
+    for (let d = 1; d <= pairs; d++) {
+      lines.push(`link add vif${d}.0 type veth peer name vif${d}.1`, `link set vif${d}.0 addrgenmode none`, `link set vif${d}.1 addrgenmode none`);
+      lines.push(`link set vif${d}.0 master br0`, `link set vif${d}.0 up`, `link set vif${d}.1 up`);
+    }
+    lines.push("addr add 10.66.0.1/16 dev br0", "link set br0 up");
+    ns.ipBatch(lines);
+    console.log(`namespace with ${2 * pairs} veth interfaces (+ br0, lo) in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    const netnsPid = /\/proc\/(\d+)\//.exec(ns.procNetDev)?.[1] ?? "";
+
+    // The stand-in xl: `pairs` domains with vifs 0 and 1 on br0.
+    const domains = Array.from({ length: pairs }, (_, i) => ({
+      name: `guest${i + 1}`,
+      domid: i + 1,
+      vifs: [0, 1].map((devid) => ({ devid, mac: `00:16:3e:${[(i >> 8) & 255, i & 255, devid].map((b) => b.toString(16).padStart(2, "0")).join(":")}`, bridge: "br0", vifname: null })),
+    }));
+    writeFileSync(path.join(dir, "domains.json"), JSON.stringify({ domains }));
+    const standIn = pathToFileURL(path.join(ROOT, "server/accounting/testdata/fake-xen-state.mjs")).href;
+    for (const [name, role] of [["xl", "xl"], ["xenstore-ls", "xenstore-ls"]] as const) {
+      writeFileSync(
+        path.join(dir, name),
+        `#!${process.execPath}\nprocess.env.FAKE_XEN_TOOL = ${JSON.stringify(role)};\nprocess.env.FAKE_XEN_STATE = ${JSON.stringify(path.join(dir, "domains.json"))};\nimport(${JSON.stringify(standIn)});\n`,
+      );
+      chmodSync(path.join(dir, name), 0o755);
+    }
+    writeFileSync(path.join(dir, "xl.conf"), readFixture(path.join(ROOT, "server/host/xl/testdata"), "79-etc-xen-xl.conf.txt").output);
+    mkdirSync(path.join(dir, "xen"));
+    await migrate("deploy", { databaseUrl: `file:${path.join(dir, "vifdeck.db")}` });
+
+    // Traffic on every interface: a broadcast frame a second, flooded to every bridge port.
+    const sender = spawn(
+      "/usr/sbin/ip",
+      ["netns", "exec", ns.name, process.execPath, "-e", `const s=require("node:dgram").createSocket("udp4");s.bind(0,"10.66.0.1",()=>{s.setBroadcast(true);const b=Buffer.alloc(200,1);setInterval(()=>s.send(b,9,"10.66.255.255"),1000);});`],
+      { stdio: "ignore" },
+    );
+    children.push(sender);
+
+    // vnstatd, foreground, its own config and database.
+    mkdirSync(path.join(dir, "vnstat"));
+    writeFileSync(
+      path.join(dir, "vnstat.conf"),
+      [
+        `DatabaseDir "${path.join(dir, "vnstat")}"`,
+        "UpdateInterval 5",
+        "PollInterval 5",
+        "SaveInterval 5",
+        "AlwaysAddNewInterfaces 1",
+        "BandwidthDetection 0",
+        "UseLogging 0",
+        `PidFile "${path.join(dir, "vnstat", "vnstatd.pid")}"`,
+      ].join("\n") + "\n",
+    );
+    const vnstatd = spawn("/usr/sbin/ip", ["netns", "exec", ns.name, "/usr/sbin/vnstatd", "-n", "--config", path.join(dir, "vnstat.conf")], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    children.push(vnstatd);
+    let vnstatErr = "";
+    vnstatd.stderr?.on("data", (chunk: Buffer) => (vnstatErr = (vnstatErr + chunk.toString()).slice(-2000)));
+
+    const child = (role: string) => {
+      const c = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), "--import", "tsx", import.meta.filename, "--role", role, "--dir", dir, "--netns", ns?.name ?? "", "--pid", netnsPid], {
+        cwd: ROOT,
+        env: { ...process.env, NODE_ENV: "test", LOG_LEVEL: "warn", DATABASE_URL: `file:${path.join(dir, "vifdeck.db")}` },
+        stdio: ["ignore", "pipe", "inherit"],
+      });
+      children.push(c);
+      return c;
+    };
+    const agent = child("agent");
+    await waitFor(() => existsSync(path.join(dir, "agent.sock")), 60_000, "the agent's socket");
+    const collector = child("collector");
+    let ticks = 0;
+    const tickMs: number[] = [];
+    collector.stdout?.on("data", (chunk: Buffer) => {
+      for (const m of chunk.toString().matchAll(/^tick (\d+) ([\d.]+)$/gm)) {
+        ticks = Number(m[1]);
+        tickMs.push(Number(m[2]));
+      }
+    });
+
+    // Warm-up: vnstatd has added every interface (its first database write), the collector has stored 3 ticks.
+    await waitFor(() => ticks >= 3, 120_000, "the collector's first ticks");
+    await waitFor(() => existsSync(path.join(dir, "vnstat", "vnstat.db")), 120_000, "vnstatd's database");
+    // vnstatd is `ip netns exec`'s exec'd child: same pid.
+    const vnstatPid = vnstatd.pid ?? 0;
+    if (!readFileSync(`/proc/${vnstatPid}/comm`, "latin1").startsWith("vnstatd")) throw new Error(`pid ${vnstatPid} is not vnstatd: ${vnstatErr}`);
+    const pids = { vnstatd: vnstatPid, agent: agent.pid ?? 0, collector: collector.pid ?? 0 };
+    const start = { at: performance.now(), ticks, cpu: Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSecondsOf(pid)])) as Record<keyof typeof pids, number> };
+    const ticksBefore = tickMs.length;
+    console.log(`measuring ${seconds} s (vnstatd pid ${pids.vnstatd}, agent ${pids.agent}, collector ${pids.collector})…`);
+    await sleep(seconds * 1000);
+    const elapsed = (performance.now() - start.at) / 1000;
+    const used = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSecondsOf(pid) - start.cpu[k as keyof typeof pids]])) as Record<keyof typeof pids, number>;
+    const vifdeckTicks = ticks - start.ticks;
+    const vnstatPolls = elapsed / INTERVAL_S;
+    const vifdeck = used.agent + used.collector;
+
+    // The bare read of /proc/net/dev (one read of the whole file), CPU per read in this process.
+    const reads = 50;
+    const c0 = process.cpuUsage();
+    for (let i = 0; i < reads; i++) readFileSync(ns.procNetDev, "latin1");
+    const c1 = process.cpuUsage(c0);
+    const bareMs = (c1.user + c1.system) / 1000 / reads;
+
+    const perTick = (vifdeck * 1000) / Math.max(1, vifdeckTicks);
+    const ticksWall = tickMs.slice(ticksBefore).sort((a, b) => a - b);
+    console.log(
+      [
+        `over ${elapsed.toFixed(0)} s, ${2 * pairs} interfaces, every ${INTERVAL_S} s:`,
+        `  vnstatd:  ${used.vnstatd.toFixed(2)} CPU-s (${((used.vnstatd * 1000) / vnstatPolls).toFixed(0)} ms per poll, ${vnstatPolls.toFixed(0)} polls)`,
+        `  vifdeck:  ${vifdeck.toFixed(2)} CPU-s (agent ${used.agent.toFixed(2)}, collector ${used.collector.toFixed(2)}; ${perTick.toFixed(1)} ms per tick, ${vifdeckTicks} ticks; ` +
+          `tick wall median ${(ticksWall[Math.floor(ticksWall.length / 2)] ?? 0).toFixed(0)} ms)`,
+        `  ratio vifdeck / vnstatd: 1/${(used.vnstatd / Math.max(vifdeck, 1e-9)).toFixed(1)} (goal: at most 1/20)`,
+        `  bare read of /proc/net/dev: ${bareMs.toFixed(2)} ms CPU; vifdeck's tick = ${(perTick / bareMs).toFixed(1)}× that (goal: within 10×)`,
+      ].join("\n"),
+    );
+    // Stop vifdeck cleanly (SIGTERM), then vnstatd.
+    for (const c of [collector, agent]) c.kill("SIGTERM");
+    await Promise.race([Promise.all([collector, agent].map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once("exit", r))))), sleep(10_000)]);
+  } finally {
+    stopAll();
+    ns?.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+if (values.role === "agent") await runAgent(values.dir ?? "", values.pid ?? "", values.netns ?? "");
+else if (values.role === "collector") await runCollector(values.dir ?? "");
+else await main();
