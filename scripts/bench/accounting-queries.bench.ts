@@ -38,6 +38,9 @@ import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 import pg from "pg";
 
+import { computeBills } from "~/server/accounting/billing";
+import { billingPeriodOf } from "~/server/accounting/calendar";
+import { peaksToKeep } from "~/server/accounting/peaks";
 import { readKeyTotals, readSeries } from "~/server/accounting/queries";
 import { createDb, dbKindOf, prepareDb, type Db, type DbKind } from "~/server/db";
 import { migrate, pgConfigOf } from "~/server/migrate";
@@ -214,6 +217,29 @@ async function benchQueries(kind: DbKind): Promise<void> {
       if (r.value.length !== 20) throw new Error(`top 20 returned ${r.value.length}`);
       top.push(r);
     }
+    // Month-close bills of every key: the 95th percentile from the rollup's peaks (K per key and
+    // direction), generated for the last complete billing period, plus totals from the daily buckets.
+    const period = billingPeriodOf(NOW_S - 32 * DAY, "UTC", 1);
+    const keep = peaksToKeep(period);
+    const peaksGen = await timed(async () => {
+      const rec = kind === "sqlite" ? "RECURSIVE " : "";
+      await bench.exec(
+        `WITH ${rec}${seriesSql(kind, "j", keep)}, ${seriesSql(kind, "k", KEYS)}, ${seriesSql(kind, "d", 2)} ` +
+          `INSERT INTO "TrafficPeak" ("keyId", "periodStart", "direction", "start", "bytes") ` +
+          `SELECT k.i + 1, ${period.start}, d.i, ${period.start} + j.i * 300, ((k.i * 7919 + j.i * 104729 + d.i * 31) % 1000 + 1) * 300000 FROM j CROSS JOIN d CROSS JOIN k`,
+      );
+      await bench.exec(`INSERT INTO "TrafficPeakPeriod" ("periodStart", "periodEnd", "coveredFrom", "keep") VALUES (${period.start}, ${period.end}, ${period.start}, ${keep})`);
+      await bench.exec(`INSERT INTO "AccountingCollector" ("id", "lastTickAt", "updatedAt", "rolledUpTo") VALUES (1, ${NOW_S * 1000}, ${NOW_S * 1000}, ${NOW_S})`);
+      if (kind === "postgres") await bench.exec(`VACUUM ANALYZE "TrafficPeak"`);
+    });
+    const bills = await timedServer(() => computeBills(db as Db, dbKind, period, NOW_S));
+    if (bills.value.length !== KEYS || !(bills.value[0]?.p95InBps && bills.value[0].p95InBps > 0)) throw new Error(`bills: ${bills.value.length}`);
+    console.log(
+      `  month-close bills of ${KEYS} keys (${period.label}, 95th percentile from ${(KEYS * keep * 2).toLocaleString("en")} peak rows, generated in ${(peaksGen.wall / 1000).toFixed(0)} s): ` +
+        `wall ${(bills.wall / 1000).toFixed(1)} s, cpu (this process) ${(bills.cpu / 1000).toFixed(1)} s` +
+        (kind === "postgres" ? `, server cpu ${(bills.server / 1000).toFixed(1)} s` : ""),
+    );
+
     const show = (xs: Array<{ wall: number; cpu: number; server: number }>) =>
       `first ${xs[0]?.wall.toFixed(1)} ms; then median wall ${median(xs.slice(1).map((x) => x.wall)).toFixed(1)} ms, cpu (this process) ${median(xs.slice(1).map((x) => x.cpu)).toFixed(1)} ms` +
       (kind === "postgres" ? `, server cpu ${median(xs.slice(1).map((x) => x.server)).toFixed(0)} ms (10 ms ticks)` : "");

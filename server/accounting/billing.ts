@@ -2,6 +2,7 @@ import type { Db, DbKind } from "~/server/db";
 
 import { FIVE_MINUTES_S } from "./buckets";
 import { billingPeriodOf, type Period } from "./calendar";
+import { readPercentilesFromPeaks, slotsBetween } from "./peaks";
 import { readKeyTotals } from "./queries";
 
 /**
@@ -17,6 +18,11 @@ import { readKeyTotals } from "./queries";
  *   n × 0.05), the next one is the 95th percentile;
  * - computed for `in` and `out` separately; the billable figure is the
  *   larger of the two.
+ *
+ * The percentile sample comes from the rollup's peaks when the period has
+ * them (peaks.ts: at most 447 rows per key and direction instead of every
+ * 5-minute bucket), else from every 5-minute bucket of the key. With peaks,
+ * `samples` is the key's slots (its 5-minute buckets cannot outnumber them).
  */
 
 /** The 95th percentile of `values` padded with zeros up to `slots` samples (burstable convention). */
@@ -42,36 +48,51 @@ export type KeyBill = {
   quota: { metric: string; monthlyBytes: bigint; usedBytes: bigint; percent: number } | null;
 };
 
-function slotsBetween(fromS: number, toS: number): number {
-  if (toS <= fromS) return 0;
-  return Math.ceil(toS / FIVE_MINUTES_S) - Math.floor(fromS / FIVE_MINUTES_S);
-}
-
 /** Bills of a period: every key with traffic in it, or only `keys`. */
 export async function computeBills(db: Db, kind: DbKind, period: Period, nowS: number, keys?: string[]): Promise<KeyBill[]> {
   const totals = await readKeyTotals(db, kind, { fromS: period.start, toS: period.end }, keys ? { keys } : {});
   const ids = totals.map((t) => t.keyId);
   const meta = await db.accountingKey.findMany({ where: { id: { in: ids } }, select: { id: true, firstSeenAt: true, quota: true } });
   const metaById = new Map(meta.map((m) => [m.id, m]));
+  const slotsOf = (keyId: number) => {
+    const m = metaById.get(keyId);
+    const firstSeenS = m ? Math.floor(Number(m.firstSeenAt) / 1000) : period.start;
+    return slotsBetween(Math.max(period.start, firstSeenS), Math.min(period.end, nowS));
+  };
+  // The rollup's peaks give each key's percentile sample in a few rows (peaks.ts); without them, every 5-minute bucket is read.
+  const fromPeaks = await readPercentilesFromPeaks(
+    db,
+    kind,
+    period,
+    totals.map((t) => ({ keyId: t.keyId, rank: Math.floor(slotsOf(t.keyId) * 0.05) + 1 })),
+  );
   const bills: KeyBill[] = [];
   for (const total of totals) {
-    const m = metaById.get(total.keyId);
-    const firstSeenS = m ? Math.floor(Number(m.firstSeenAt) / 1000) : period.start;
-    const slots = slotsBetween(Math.max(period.start, firstSeenS), Math.min(period.end, nowS));
-    const rows = await db.trafficFiveMin.findMany({
-      where: { keyId: total.keyId, start: { gte: BigInt(period.start), lt: BigInt(period.end) } },
-      select: { inBytes: true, outBytes: true },
-    });
-    const p95InBps = percentile95(rows.map((r) => Number(r.inBytes * 8n) / FIVE_MINUTES_S), slots);
-    const p95OutBps = percentile95(rows.map((r) => Number(r.outBytes * 8n) / FIVE_MINUTES_S), slots);
-    const quota = m?.quota ?? null;
+    const slots = slotsOf(total.keyId);
+    let samples = slots;
+    let p95InBps: number;
+    let p95OutBps: number;
+    const sample = fromPeaks?.get(total.keyId);
+    if (sample) {
+      p95InBps = percentile95([Number(sample.inBytes * 8n) / FIVE_MINUTES_S]);
+      p95OutBps = percentile95([Number(sample.outBytes * 8n) / FIVE_MINUTES_S]);
+    } else {
+      const rows = await db.trafficFiveMin.findMany({
+        where: { keyId: total.keyId, start: { gte: BigInt(period.start), lt: BigInt(period.end) } },
+        select: { inBytes: true, outBytes: true },
+      });
+      samples = Math.max(slots, rows.length);
+      p95InBps = percentile95(rows.map((r) => Number(r.inBytes * 8n) / FIVE_MINUTES_S), slots);
+      p95OutBps = percentile95(rows.map((r) => Number(r.outBytes * 8n) / FIVE_MINUTES_S), slots);
+    }
+    const quota = metaById.get(total.keyId)?.quota ?? null;
     const used = quota ? usedBytesOf(quota.metric, total.counters.inBytes, total.counters.outBytes) : 0n;
     bills.push({
       key: total.key,
       period,
       inBytes: total.counters.inBytes,
       outBytes: total.counters.outBytes,
-      samples: Math.max(slots, rows.length),
+      samples,
       p95InBps,
       p95OutBps,
       p95BillableBps: Math.max(p95InBps, p95OutBps),

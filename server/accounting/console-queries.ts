@@ -1,6 +1,7 @@
 import type { Db, DbKind } from "~/server/db";
 
-import { percentile95, type KeyBill } from "./billing";
+import { computeBills, percentile95, type KeyBill } from "./billing";
+import { hasCompletePeaks } from "./peaks";
 import { BUCKET_TABLES, FIVE_MINUTES_S, type Resolution } from "./buckets";
 import type { Period } from "./calendar";
 import { readKeyTotals } from "./queries";
@@ -159,6 +160,8 @@ export async function computePeriodBills(
   // a few minutes; while a period is within the 5-minute retention its totals can come from there.
   const totals = await readKeyTotals(db, kind, { fromS: period.start, toS: period.end }, { resolution: options.totalsFrom ?? "day" });
   if (totals.length === 0) return [];
+  // A period the rollup kept peaks for is billed from them (peaks.ts): the same figures without counting every 5-minute bucket.
+  if (await hasCompletePeaks(db, kind, period)) return computeBills(db, kind, period, nowS);
   const countRows = await db.$queryRawUnsafe<Array<Record<string, unknown>>>(
     `SELECT b."keyId" AS "keyId", COUNT(*) AS "n" FROM "TrafficFiveMin" b WHERE b."start" >= ${ph(1)} AND b."start" < ${ph(2)} GROUP BY b."keyId"`,
     period.start,

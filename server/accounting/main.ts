@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const kind = dbKindOf(env.DATABASE_URL);
   const db = createDb(env.DATABASE_URL);
   await prepareDb(db, env.DATABASE_URL);
-  const store = createAccountingStore(db, env.DATABASE_URL, { fineS: settings.fineS, timeZone: settings.timeZone });
+  const store = createAccountingStore(db, env.DATABASE_URL, { fineS: settings.fineS, timeZone: settings.timeZone, billingDay: settings.billingDay });
   const collector = createCollector(
     {
       agent,

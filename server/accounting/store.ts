@@ -6,6 +6,7 @@ import { ZInterfaceCountersSchema } from "~/server/host/inventory";
 
 import { BUCKET_TABLES, FIVE_MINUTES_S, RESOLUTIONS, planBucketRows, planRollupRows, type Resolution } from "./buckets";
 import type { EngineState, FinalSample, IncarnationState, TickResult } from "./delta-engine";
+import { addPeaks, deletePeaksBefore, invalidatePeaks, type PeakCache } from "./peaks";
 import { RAW_COUNTER_NAMES, type KeyKind, type MappedInterface, type RawCounters } from "./identity";
 import { RAW_COLUMNS, createTickWriter, fromStoredRaw, type KeyAttributeRow, type NewKeyRow, type TickWriter } from "./tick-writer";
 
@@ -48,8 +49,10 @@ export type StoredFinalSample = FinalSample & { id: number };
 export type AccountingStoreOptions = {
   /** Fine bucket length in seconds (the tick's resolution). */
   fineS: number;
-  /** IANA zone of daily buckets. */
+  /** IANA zone of daily buckets and billing periods. */
   timeZone: string;
+  /** Day of the month billing periods start (peaks.ts); default 1. */
+  billingDay?: number;
 };
 
 export type LoadedState = {
@@ -116,6 +119,8 @@ export function createAccountingStore(db: Db, databaseUrl: string, options: Acco
   /** The stored collector row, as of the last load or write. */
   let stored: { lastTickAt: number | null; rolledUpTo: number | null; hostname: string | null } = { lastTickAt: null, rolledUpTo: null, hostname: null };
   let loaded = false;
+  const peakSettings = { timeZone: options.timeZone, billingDay: options.billingDay ?? 1 };
+  const peakCache: PeakCache = new Map();
 
   const loadCollector = async () => {
     const collector = await db.accountingCollector.findUnique({ where: { id: 1 } });
@@ -140,8 +145,14 @@ export function createAccountingStore(db: Db, databaseUrl: string, options: Acco
       const plan = planRollupRows(rows, options);
       await tx.addBuckets(BUCKET_TABLES.hour, plan.hour);
       await tx.addBuckets(BUCKET_TABLES.day, plan.day);
+      await addPeaks(tx, kind, rows, fromS, peakSettings, peakCache);
+      // The rest of the last tick's bucket will bypass the rollup: that period's peaks are incomplete.
+      if (rollOptions.includeCurrent) await invalidatePeaks(tx, kind, toS - FIVE_MINUTES_S, peakSettings, peakCache);
       await tx.saveCollector({ lastTickAt, updatedAt: Date.now(), rolledUpTo: toS, hostname: null });
       return rows.length;
+    }).catch((error: unknown) => {
+      peakCache.clear(); // it may hold what the rolled-back transaction added
+      throw error;
     });
     stored = { ...stored, rolledUpTo: toS };
     return { fromS, toS, fiveMinRows };
@@ -292,6 +303,8 @@ export function createAccountingStore(db: Db, databaseUrl: string, options: Acco
           const cutoff = cutoffs[resolution];
           if (cutoff !== null) deleted[resolution] = await tx.deleteBucketsBefore(BUCKET_TABLES[resolution], cutoff);
         }
+        // Peaks (bills) live as long as the hourly buckets.
+        if (cutoffs.hour !== null) await deletePeaksBefore(tx, kind, cutoffs.hour);
         return deleted;
       });
     },

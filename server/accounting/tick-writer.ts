@@ -71,6 +71,9 @@ export type TickWriterTx = {
   insertEvents(rows: EventRow[]): Promise<void>;
   saveCollector(row: CollectorRow): Promise<void>;
   deleteFinalSamples(ids: number[]): Promise<void>;
+  /** Raw statements for the rollup's peaks (peaks.ts): `?` placeholders on SQLite, `$n` on PostgreSQL. */
+  all<T>(sql: string, params?: unknown[]): Promise<T[]>;
+  run(sql: string, params?: unknown[]): Promise<number>;
 };
 
 export type TickWriter = {
@@ -281,6 +284,12 @@ function createSqliteTickWriter(databaseUrl: string): TickWriter {
     async deleteFinalSamples(ids) {
       const del = statement(`DELETE FROM "AccountingFinalSample" WHERE "id" = ?`);
       for (const id of ids) del.run(id);
+    },
+    async all<T>(sql: string, params: unknown[] = []) {
+      return statement(sql).all(...params) as T[];
+    },
+    async run(sql, params = []) {
+      return statement(sql).run(...params).changes;
     },
   };
 
@@ -513,6 +522,12 @@ function createPostgresTickWriter(databaseUrl: string): TickWriter {
       async deleteFinalSamples(ids) {
         if (ids.length === 0) return;
         await q(`DELETE FROM "AccountingFinalSample" WHERE "id" = ANY($1::int[])`, [ids]);
+      },
+      async all<T>(sql: string, params: unknown[] = []) {
+        return (await q(sql, params)).rows as T[];
+      },
+      async run(sql, params = []) {
+        return (await q(sql, params)).rowCount ?? 0;
       },
     };
   };

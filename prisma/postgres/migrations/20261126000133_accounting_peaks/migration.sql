@@ -1,0 +1,23 @@
+-- CreateTable
+CREATE TABLE "TrafficPeak" (
+    "keyId" INTEGER NOT NULL,
+    "periodStart" BIGINT NOT NULL,
+    "direction" INTEGER NOT NULL,
+    "start" BIGINT NOT NULL,
+    "bytes" BIGINT NOT NULL,
+
+    CONSTRAINT "TrafficPeak_pkey" PRIMARY KEY ("keyId","periodStart","direction","start")
+);
+
+-- CreateTable
+CREATE TABLE "TrafficPeakPeriod" (
+    "periodStart" BIGINT NOT NULL,
+    "periodEnd" BIGINT NOT NULL,
+    "coveredFrom" BIGINT NOT NULL,
+    "keep" INTEGER NOT NULL,
+
+    CONSTRAINT "TrafficPeakPeriod_pkey" PRIMARY KEY ("periodStart")
+);
+
+-- CreateIndex
+CREATE INDEX "TrafficPeak_periodStart_keyId_direction_bytes_idx" ON "TrafficPeak"("periodStart", "keyId", "direction", "bytes");
