@@ -1,6 +1,7 @@
 import { expect, test } from "@playwright/test";
 
 test("attach a vif through the dialog, then detach it with a confirmation", async ({ page }) => {
+  test.setTimeout(90_000);
   await page.goto("/vifs");
   await page.getByRole("button", { name: "Attach vif" }).click();
   const dialog = page.getByRole("dialog", { name: "Attach a vif" });

@@ -1,4 +1,5 @@
 import type { TAttachVif } from "~/server/agent/protocol";
+import "~/components/vif/zod-client";
 import { formatNetworkAttachArgv, normalizeMac, parseXlConfig, removeVifEntry, type TConfigVif, type TVifEntry } from "~/server/xen";
 
 /**

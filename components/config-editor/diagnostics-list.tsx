@@ -37,7 +37,7 @@ export function DiagnosticsList({ diagnostics, onGoTo, pending }: { diagnostics:
                       "mt-0.5 size-4 shrink-0",
                       d.severity === "error" ? "text-red-700 dark:text-red-400" : d.severity === "warning" ? "text-amber-700 dark:text-amber-400" : "text-sky-700 dark:text-sky-400",
                     )}
-                    aria-label={d.severity}
+                    role="img" aria-label={d.severity}
                   />
                   <span className="min-w-0">
                     <span className="font-mono text-xs text-slate-600 dark:text-slate-400">

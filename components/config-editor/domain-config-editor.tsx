@@ -6,6 +6,7 @@ import Link from "next/link";
 import { useEffect, useMemo, useRef, useState } from "react";
 
 import { DomainNav } from "~/components/domain/domain-nav";
+import { AdminOnly } from "~/components/auth/session-context";
 import { useTRPC } from "~/components/trpc-provider";
 import { Badge } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
@@ -15,6 +16,7 @@ import { Skeleton } from "~/components/ui/skeleton";
 import { Tabs, TabsContent, TabsList, TabsTrigger } from "~/components/ui/tabs";
 import { hrefOfDomain } from "~/components/vif/format";
 import type { TDomainDetail } from "~/server/api/routers/domain";
+import "~/components/vif/zod-client";
 import { insertVifEntry, parseXlConfig, removeVifEntry } from "~/server/xen";
 
 import { DiagnosticsList, type TEditorDiagnostic } from "./diagnostics-list";
@@ -56,7 +58,7 @@ export function DomainConfigEditor({ name }: { name: string }) {
       </header>
       <DomainNav name={name} />
       {domain.isPending || (configFile !== null && file.isPending) ? (
-        <div aria-busy="true" aria-label="Loading the config file" className="space-y-3">
+        <div role="status" aria-busy="true" aria-label="Loading the config file" className="space-y-3">
           <Skeleton className="h-10" />
           <Skeleton className="h-72" />
         </div>
@@ -203,6 +205,7 @@ function EditorBody({
           <Button disabled={!dirty} onClick={() => setDraft(base.content)}>
             Discard changes
           </Button>
+          <AdminOnly fallback={<span className="text-xs text-slate-600 dark:text-slate-400">Read only: saving is for admins.</span>}>
           <SaveConfigDialog
             fileName={fileName}
             domain={domain}
@@ -225,6 +228,7 @@ function EditorBody({
               </Button>
             }
           />
+          </AdminOnly>
         </div>
       </div>
 

@@ -250,7 +250,7 @@ function ResultList({ results }: { results: TStepResult[] }) {
             <li key={i} className="flex items-start gap-2" role={r.status === "failed" ? "alert" : undefined}>
               <Icon
                 className={r.status === "done" ? "mt-0.5 size-4 text-emerald-700 dark:text-emerald-400" : r.status === "failed" ? "mt-0.5 size-4 text-red-700 dark:text-red-400" : "mt-0.5 size-4 text-slate-500"}
-                aria-label={r.status}
+                role="img" aria-label={r.status}
               />
               <span>
                 <span className="font-mono text-xs">{r.label}</span>

@@ -5,6 +5,7 @@ import { Trash2 } from "lucide-react";
 import { Badge } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
 import { FieldHint, Input, Label, Select } from "~/components/ui/input";
+import "~/components/vif/zod-client";
 import { quoteXlString, type TConfigVif, type TVifEntry, type TXlConfig } from "~/server/xen";
 
 import type { TEditorDiagnostic } from "./diagnostics-list";

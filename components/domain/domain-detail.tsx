@@ -5,6 +5,7 @@ import { AlertTriangle, CheckCircle2, FileCode2 } from "lucide-react";
 import Link from "next/link";
 import type { ReactNode } from "react";
 
+import { AdminOnly } from "~/components/auth/session-context";
 import { useTRPC } from "~/components/trpc-provider";
 import { Badge } from "~/components/ui/badge";
 import { buttonVariants } from "~/components/ui/button";
@@ -57,12 +58,16 @@ export function DomainDetail({ name }: { name: string }) {
               Edit config
             </Link>
           )}
-          {detail.data?.running && <AttachVifDialog domain={name} />}
+          {detail.data?.running && (
+            <AdminOnly>
+              <AttachVifDialog domain={name} />
+            </AdminOnly>
+          )}
         </div>
       </header>
       <DomainNav name={name} />
       {detail.isPending ? (
-        <div aria-busy="true" aria-label="Loading the domain" className="space-y-3">
+        <div role="status" aria-busy="true" aria-label="Loading the domain" className="space-y-3">
           <Skeleton className="h-12" />
           <Skeleton className="h-56" />
         </div>
@@ -210,7 +215,9 @@ function RunningCell({ vif, differs, detail }: { vif: TRunningVifRow; differs: S
         <Badge tone={vif.state === "up" ? "good" : "bad"}>{vif.state}</Badge>
         {vif.hasEmuTwin && <Badge tone="neutral">+ emu</Badge>}
         <span className="ml-auto">
-          <DetachVifDialog target={{ domain: detail.name, devid: vif.devid, kernelName: vif.kernelName, key: vif.key, configFile: detail.configFile }} />
+          <AdminOnly>
+            <DetachVifDialog target={{ domain: detail.name, devid: vif.devid, kernelName: vif.kernelName, key: vif.key, configFile: detail.configFile }} />
+          </AdminOnly>
         </span>
       </div>
       <dl className="space-y-0.5">

@@ -74,7 +74,7 @@ export function DomainsTable() {
 
   if (list.isPending) {
     return (
-      <div className="space-y-2" aria-busy="true" aria-label="Loading the domains">
+      <div className="space-y-2" role="status" aria-busy="true" aria-label="Loading the domains">
         <Skeleton className="h-9 w-full max-w-xl" />
         <Skeleton className="h-[60vh] w-full" />
       </div>

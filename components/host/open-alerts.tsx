@@ -25,7 +25,7 @@ export function OpenAlerts() {
         </Link>
       </CardHeader>
       {alerts.isPending ? (
-        <div className="p-4" aria-busy="true" aria-label="Loading the alerts">
+        <div className="p-4" role="status" aria-busy="true" aria-label="Loading the alerts">
           <Skeleton className="h-32" />
         </div>
       ) : alerts.isError ? (

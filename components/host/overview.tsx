@@ -17,7 +17,7 @@ export function Overview() {
 
   if (topology.isPending) {
     return (
-      <div className="space-y-4" aria-busy="true" aria-label="Loading the host">
+      <div className="space-y-4" role="status" aria-busy="true" aria-label="Loading the host">
         <Skeleton className="h-20" />
         <div className="grid gap-4 lg:grid-cols-2">
           <Skeleton className="h-40" />

@@ -38,7 +38,7 @@ export function SecurityPage() {
         </p>
       </header>
       {posture.isPending ? (
-        <div aria-busy="true" aria-label="Loading the security posture" className="space-y-3">
+        <div role="status" aria-busy="true" aria-label="Loading the security posture" className="space-y-3">
           <Skeleton className="h-12" />
           <Skeleton className="h-64" />
         </div>

@@ -34,7 +34,7 @@ export function VifFindings({ vifKey }: { vifKey: string }) {
       </CardHeader>
       <CardBody className="space-y-2">
         {result.isPending ? (
-          <Skeleton className="h-20" aria-label="Loading the findings" />
+          <div role="status" aria-busy="true" aria-label="Loading the findings"><Skeleton className="h-20" /></div>
         ) : result.isError ? (
           <p role="alert" className="text-sm text-red-700 dark:text-red-400">
             Cannot read the security posture: {result.error.message}

@@ -10,11 +10,11 @@ import type { TTopology, TTopologyBridge } from "~/server/api/routers/bridge";
 type TPort = TTopologyBridge["hostPorts"][number];
 
 const PORT_ICON = {
-  physical: <Cable className="size-4" aria-label="physical NIC" />,
-  dom0: <Server className="size-4" aria-label="dom0" />,
-  vif: <Cpu className="size-4" aria-label="guest vif" />,
-  emu: <Monitor className="size-4" aria-label="emulated NIC" />,
-  other: <Cable className="size-4" aria-label="interface" />,
+  physical: <Cable className="size-4" role="img" aria-label="physical NIC" />,
+  dom0: <Server className="size-4" role="img" aria-label="dom0" />,
+  vif: <Cpu className="size-4" role="img" aria-label="guest vif" />,
+  emu: <Monitor className="size-4" role="img" aria-label="emulated NIC" />,
+  other: <Cable className="size-4" role="img" aria-label="interface" />,
 } as const;
 
 function stpTone(state: TPort["stpState"]) {
@@ -182,7 +182,7 @@ function RoutedRow({ topology, uplinks }: { topology: TTopology; uplinks: TTopol
         <ul className="grid grid-cols-1 gap-x-4 text-sm xl:grid-cols-2" aria-label="Routed vifs">
           {routed.sample.map((v) => (
             <li key={v.kernelName} className="flex min-w-0 items-center gap-1.5 border-b border-slate-100 py-1 dark:border-slate-800">
-              <Cpu className="size-4 text-slate-500" aria-label="guest vif" />
+              <Cpu className="size-4 text-slate-500" role="img" aria-label="guest vif" />
               <Link href={hrefOfVif(v.key)} prefetch={false} className="truncate font-mono hover:underline">
                 {v.kernelName}
               </Link>

@@ -9,6 +9,7 @@ import { Button } from "~/components/ui/button";
 import { Dialog, DialogClose, DialogContent, DialogTrigger } from "~/components/ui/dialog";
 import { FieldHint, Input, Label, Select } from "~/components/ui/input";
 import { toast } from "~/components/ui/toaster";
+import "~/components/vif/zod-client";
 import { formatNetworkAttachArgv, isValidIpOrCidr, normalizeMac, parseVifSpec, formatVifSpec, type TDiagnostic, type TVif } from "~/server/xen";
 
 import { CommandLine } from "./command-line";

@@ -6,6 +6,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import type { ReactNode } from "react";
 
+import { AdminOnly } from "~/components/auth/session-context";
 import { useTRPC } from "~/components/trpc-provider";
 import { Badge } from "~/components/ui/badge";
 import { buttonVariants } from "~/components/ui/button";
@@ -24,7 +25,7 @@ export function VifDetail({ vifKey, traffic, findings }: { vifKey: string; traff
 
   if (detail.isPending) {
     return (
-      <div className="space-y-4" aria-busy="true" aria-label="Loading the vif">
+      <div className="space-y-4" role="status" aria-busy="true" aria-label="Loading the vif">
         <Skeleton className="h-16" />
         <div className="grid gap-4 lg:grid-cols-2">
           <Skeleton className="h-48" />
@@ -81,10 +82,12 @@ export function VifDetail({ vifKey, traffic, findings }: { vifKey: string; traff
               <FileCode2 className="size-3.5" aria-hidden />
               Edit config
             </Link>
-            <DetachVifDialog
-              target={{ domain: d.domain.name, devid: vif.devid, kernelName: vif.kernelName, key: d.key, configFile: d.domain.configFile }}
-              onDetached={() => router.push("/vifs")}
-            />
+            <AdminOnly>
+              <DetachVifDialog
+                target={{ domain: d.domain.name, devid: vif.devid, kernelName: vif.kernelName, key: d.key, configFile: d.domain.configFile }}
+                onDetached={() => router.push("/vifs")}
+              />
+            </AdminOnly>
           </div>
         )}
       </header>

@@ -2,6 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 
+import { AdminOnly } from "~/components/auth/session-context";
 import { useTRPC } from "~/components/trpc-provider";
 import { EmptyState } from "~/components/ui/empty-state";
 import { Skeleton } from "~/components/ui/skeleton";
@@ -36,10 +37,12 @@ export function VifsPage({ initialBridge = "", initialQuery = "" }: { initialBri
             )}
           </p>
         </div>
-        <AttachVifDialog />
+        <AdminOnly>
+          <AttachVifDialog />
+        </AdminOnly>
       </header>
       {list.isPending ? (
-        <div className="space-y-2" aria-busy="true" aria-label="Loading the vifs">
+        <div className="space-y-2" role="status" aria-busy="true" aria-label="Loading the vifs">
           <Skeleton className="h-9 w-full max-w-xl" />
           <Skeleton className="h-[60vh] w-full" />
         </div>

@@ -54,7 +54,7 @@ const COLUMNS: ColumnDef<TRow>[] = [
         )}
       </span>
     ),
-    size: 150,
+    size: 120,
   },
   {
     id: "key",
@@ -65,7 +65,7 @@ const COLUMNS: ColumnDef<TRow>[] = [
         {row.original.key}
       </Link>
     ),
-    size: 150,
+    size: 120,
   },
   {
     id: "domain",
@@ -76,31 +76,31 @@ const COLUMNS: ColumnDef<TRow>[] = [
         {row.original.domain}
       </Link>
     ),
-    size: 130,
+    size: 105,
   },
-  { id: "devid", accessorKey: "devid", header: "Devid", meta: { numeric: true }, size: 56 },
-  { id: "mac", accessorKey: "mac", header: "MAC", cell: ({ row }) => <span className="font-mono">{row.original.mac}</span>, size: 140 },
+  { id: "devid", accessorKey: "devid", header: "Devid", meta: { numeric: true }, size: 52 },
+  { id: "mac", accessorKey: "mac", header: "MAC", cell: ({ row }) => <span className="font-mono">{row.original.mac}</span>, size: 156 },
   {
     id: "ips",
     accessorFn: (r) => r.ips.join(" "),
     header: "IPs",
     cell: ({ row }) => <span className="font-mono">{row.original.ips.join(" ") || "—"}</span>,
-    size: 130,
+    size: 120,
   },
   {
     id: "bridge",
     accessorFn: (r) => r.bridge ?? "",
     header: "Bridge",
     cell: ({ row }) => (row.original.bridge ? <span className="font-mono">{row.original.bridge}</span> : <span className="text-slate-500 dark:text-slate-400">routed</span>),
-    size: 80,
+    size: 70,
   },
-  { id: "rateLimit", accessorFn: (r) => r.rateLimit ?? "", header: "Limit", cell: ({ row }) => row.original.rateLimit ?? "—", size: 80 },
+  { id: "rateLimit", accessorFn: (r) => r.rateLimit ?? "", header: "Limit", cell: ({ row }) => row.original.rateLimit ?? "—", size: 70 },
   {
     id: "state",
     accessorKey: "state",
     header: "State",
     cell: ({ row }) => <Badge tone={row.original.state === "up" ? "good" : "bad"}>{row.original.state}</Badge>,
-    size: 64,
+    size: 60,
   },
   {
     id: "inBps",
@@ -109,7 +109,7 @@ const COLUMNS: ColumnDef<TRow>[] = [
     cell: ({ row }) => formatRateOrDash(row.original.inBps),
     meta: { numeric: true, title: "received by the guest, now" },
     sortDescFirst: true,
-    size: 90,
+    size: 85,
   },
   {
     id: "outBps",
@@ -118,7 +118,7 @@ const COLUMNS: ColumnDef<TRow>[] = [
     cell: ({ row }) => formatRateOrDash(row.original.outBps),
     meta: { numeric: true, title: "sent by the guest, now" },
     sortDescFirst: true,
-    size: 90,
+    size: 85,
   },
   {
     id: "month",
@@ -168,6 +168,7 @@ export function VifsTable({ vifs, bridges, initialBridge = "", initialQuery = ""
     getRowId: (r) => r.kernelName,
   });
   const rows = table.getRowModel().rows;
+  const totalSize = table.getVisibleLeafColumns().reduce((sum, c) => sum + c.getSize(), 0);
 
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
@@ -214,7 +215,7 @@ export function VifsTable({ vifs, bridges, initialBridge = "", initialQuery = ""
         <table className="w-full table-fixed border-collapse text-left text-xs" aria-label="Vifs" aria-rowcount={rows.length + 1}>
           <colgroup>
             {table.getVisibleLeafColumns().map((c) => (
-              <col key={c.id} style={{ width: c.getSize() }} />
+              <col key={c.id} style={{ width: `${(100 * c.getSize()) / totalSize}%` }} />
             ))}
           </colgroup>
           <thead className="sticky top-0 z-10 border-b border-slate-200 bg-slate-50 text-slate-600 dark:border-slate-800 dark:bg-slate-900 dark:text-slate-400">
@@ -229,7 +230,7 @@ export function VifsTable({ vifs, bridges, initialBridge = "", initialQuery = ""
                       key={header.id}
                       scope="col"
                       aria-sort={sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : "none"}
-                      className={cn("px-2 py-2 font-medium whitespace-nowrap", meta?.numeric && "text-right")}
+                      className={cn("px-1.5 py-2 font-medium whitespace-nowrap", meta?.numeric && "text-right")}
                       title={meta?.title}
                     >
                       <button
@@ -265,7 +266,7 @@ export function VifsTable({ vifs, bridges, initialBridge = "", initialQuery = ""
                   {row.getVisibleCells().map((cell) => {
                     const meta = cell.column.columnDef.meta as TColumnMeta | undefined;
                     return (
-                      <td key={cell.id} className={cn("truncate px-2", meta?.numeric && "text-right tabular-nums")}>
+                      <td key={cell.id} className={cn("truncate px-1.5", meta?.numeric && "text-right tabular-nums")}>
                         {flexRender(cell.column.columnDef.cell, cell.getContext())}
                       </td>
                     );
