@@ -11,7 +11,7 @@
  * they would after 13 months of operation:
  *
  * - daily buckets: 13 months for every key (8,000 × 395 rows);
- * - hourly buckets: 13 months for `--hour-keys` keys (default 1,000 × 9,480
+ * - hourly buckets: 13 months for `--hour-keys` keys (default 500 × 9,480
  *   rows: 8,000 would be 76 M rows, minutes to generate). A key's 720 rows of a
  *   30-day chart are each on a page of their own either way, and the B-tree is
  *   at most one level shallower, so the one-key chart reads about what it would
@@ -48,8 +48,8 @@ import { migrate, pgConfigOf } from "~/server/migrate";
 const { values } = parseArgs({
   options: {
     keys: { type: "string", default: "8000" },
-    "hour-keys": { type: "string", default: "1000" },
-    "size-keys": { type: "string", default: "100" },
+    "hour-keys": { type: "string", default: "500" },
+    "size-keys": { type: "string", default: "50" },
     db: { type: "string", default: "sqlite,postgres" },
   },
 });

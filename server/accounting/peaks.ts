@@ -222,9 +222,10 @@ export async function readPercentilesFromPeaks(
       .join(", ");
     params.push(period.start);
     const rows = await db.$queryRawUnsafe<Array<{ keyId: unknown; direction: unknown; bytes: unknown }>>(
+      // Positions counted from the smallest (the index's order: no sort), turned into ranks from the largest.
       `WITH t("keyId", "rn") AS (VALUES ${values}), ` +
         `r AS (SELECT p."keyId" AS "keyId", p."direction" AS "direction", p."bytes" AS "bytes", ` +
-        `ROW_NUMBER() OVER (PARTITION BY p."keyId", p."direction" ORDER BY p."bytes" DESC, p."start") AS "rn" ` +
+        `COUNT(*) OVER (PARTITION BY p."keyId", p."direction") - ROW_NUMBER() OVER (PARTITION BY p."keyId", p."direction" ORDER BY p."bytes") + 1 AS "rn" ` +
         `FROM "TrafficPeak" p WHERE p."periodStart" = ${ph(params.length)} AND p."keyId" IN (SELECT "keyId" FROM t)) ` +
         `SELECT r."keyId" AS "keyId", r."direction" AS "direction", CAST(r."bytes" AS TEXT) AS "bytes" FROM r JOIN t ON t."keyId" = r."keyId" ` +
         `WHERE r."rn" <= t."rn" AND r."rn" >= t."rn" - ${extra}`,
