@@ -36,7 +36,7 @@ test.describe("anonymous visitors", () => {
 
     expect((await request.get("/api/health")).status()).toBe(200);
     expect((await request.get("/api/audit/export")).status()).toBe(401);
-    const trpc = await request.get("/api/trpc/host.overview");
+    const trpc = await request.get("/api/trpc/bridge.topology");
     expect(trpc.status()).toBe(401);
     const mutation = await request.post("/api/trpc/vif.detach", { data: { json: { domain: "web1", devid: 0, persist: false } } });
     expect(mutation.status()).toBe(401);

@@ -4,7 +4,6 @@ import { billingRouter } from "~/server/api/routers/billing";
 import { bridgeRouter } from "~/server/api/routers/bridge";
 import { configRouter } from "~/server/api/routers/config";
 import { domainRouter } from "~/server/api/routers/domain";
-import { hostRouter } from "~/server/api/routers/host";
 import { securityRouter } from "~/server/api/routers/security";
 import { trafficRouter } from "~/server/api/routers/traffic";
 import { tokenRouter } from "~/server/api/routers/token";
@@ -12,7 +11,6 @@ import { userRouter } from "~/server/api/routers/user";
 import { vifRouter } from "~/server/api/routers/vif";
 
 export const appRouter = createTRPCRouter({
-  host: hostRouter,
   config: configRouter,
   vif: vifRouter,
   audit: auditRouter,
