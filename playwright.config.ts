@@ -1,5 +1,7 @@
 import { defineConfig, devices } from "@playwright/test";
 
+import { CHROMIUM_FLAGS, CHROMIUM_PATH } from "./e2e/support/chromium";
+
 import { ADMIN_STORAGE_STATE, E2E_DATA_DIR } from "./e2e/support/auth";
 
 /**
@@ -8,15 +10,6 @@ import { ADMIN_STORAGE_STATE, E2E_DATA_DIR } from "./e2e/support/auth";
  * `npm run test:all` does both.
  */
 const PORT = 3210;
-const CHROMIUM_FLAGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
 
 export default defineConfig({
   testDir: "./e2e",
@@ -37,7 +30,7 @@ export default defineConfig({
       // Signs in as the demo admin (e2e/auth.setup.ts) once, before every other spec.
       name: "setup",
       testMatch: /.*\.setup\.ts/,
-      use: { launchOptions: { executablePath: "/usr/bin/chromium", args: CHROMIUM_FLAGS } },
+      use: { launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS } },
     },
     {
       name: "chromium",
@@ -46,7 +39,7 @@ export default defineConfig({
       use: {
         ...devices["Desktop Chrome"],
         viewport: { width: 1440, height: 900 },
-        launchOptions: { executablePath: "/usr/bin/chromium", args: CHROMIUM_FLAGS },
+        launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS },
         // Signed in as the demo admin; a spec that needs another user opens its own context.
         storageState: ADMIN_STORAGE_STATE,
       },

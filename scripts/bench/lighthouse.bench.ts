@@ -19,20 +19,13 @@ import { chromium, type BrowserContext } from "@playwright/test";
 import lighthouse from "lighthouse";
 import desktopConfig from "lighthouse/core/config/desktop-config.js";
 
+import { CHROMIUM_FLAGS, CHROMIUM_PATH } from "~/e2e/support/chromium";
+
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const PORT = 3297;
 const DEBUG_PORT = 9333;
 const BASE = `http://127.0.0.1:${PORT}`;
 const DATA_DIR = path.join(ROOT, "test-results/bench-lighthouse");
-const CHROMIUM_FLAGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
 
 const { values } = parseArgs({
   options: {
@@ -153,7 +146,7 @@ async function main(): Promise<void> {
   });
   try {
     await waitFor(async () => (await fetch(`${BASE}/api/health`)).ok, 180_000, "the stack");
-    const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: [...CHROMIUM_FLAGS, `--remote-debugging-port=${DEBUG_PORT}`] });
+    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_FLAGS, `--remote-debugging-port=${DEBUG_PORT}`] });
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const cookie = await signIn(context);
     // Let the collector write two ticks, so rates and totals are real.

@@ -1,4 +1,4 @@
-import type { TInterfaceCounters, TInventory, TVif } from "~/server/host/inventory";
+import { COUNTER_NAMES, type TInterfaceCounters, type TInventory, type TVif } from "~/server/host/inventory";
 
 /**
  * Stable identity (DESIGN.md, "Stable names and the counter store").
@@ -136,16 +136,8 @@ export type KeyCounters = {
   outDrops: bigint;
 };
 
-export const RAW_COUNTER_NAMES = [
-  "rxBytes",
-  "txBytes",
-  "rxPackets",
-  "txPackets",
-  "rxErrors",
-  "txErrors",
-  "rxDrops",
-  "txDrops",
-] as const satisfies ReadonlyArray<keyof RawCounters>;
+/** The kernel's eight counters (server/host/inventory.ts holds the list). */
+export const RAW_COUNTER_NAMES = COUNTER_NAMES;
 
 export const KEY_COUNTER_NAMES = [
   "inBytes",

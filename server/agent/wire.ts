@@ -1,6 +1,7 @@
 import { z } from "zod";
 
 import {
+  COUNTER_NAMES,
   ZBridgePortSchema,
   ZBridgeSchema,
   ZInventorySchema,
@@ -19,18 +20,7 @@ import {
  *
  * Every other message is plain JSON: nothing else in the protocol is a bigint.
  */
-export const COUNTER_FIELDS = [
-  "rxBytes",
-  "txBytes",
-  "rxPackets",
-  "txPackets",
-  "rxErrors",
-  "txErrors",
-  "rxDrops",
-  "txDrops",
-] as const satisfies readonly (keyof TInterfaceCounters)[];
-
-const FIELDS = COUNTER_FIELDS.length;
+const FIELDS = COUNTER_NAMES.length;
 
 export const ZCountersWireSchema = z
   .strictObject({
@@ -77,7 +67,7 @@ export function encodeCounters(counters: TCounters): TCountersWire {
     names[i] = iface.name;
     ifindex[i] = iface.ifindex;
     for (let f = 0; f < FIELDS; f++) {
-      const value = iface[COUNTER_FIELDS[f] as (typeof COUNTER_FIELDS)[number]];
+      const value = iface[COUNTER_NAMES[f] as (typeof COUNTER_NAMES)[number]];
       values[i * FIELDS + f] = value <= SAFE ? Number(value) : value.toString();
     }
   });

@@ -154,6 +154,18 @@ export const ZInterfaceCountersSchema = z.strictObject({
 });
 export type TInterfaceCounters = z.infer<typeof ZInterfaceCountersSchema>;
 
+/** The eight counters of an interface, in the order every list of them uses. */
+export const COUNTER_NAMES = [
+  "rxBytes",
+  "txBytes",
+  "rxPackets",
+  "txPackets",
+  "rxErrors",
+  "txErrors",
+  "rxDrops",
+  "txDrops",
+] as const satisfies readonly (keyof TInterfaceCounters)[];
+
 export const ZCountersSchema = z.strictObject({
   /** When the counters were read, in ms since the epoch. */
   at: z.number().int().nonnegative(),
