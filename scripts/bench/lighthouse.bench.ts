@@ -4,10 +4,15 @@
  * `next start`) on localhost, Debian's Chromium.
  *
  *   npm run build && node_modules/.bin/tsx scripts/bench/lighthouse.bench.ts [--screenshots] [--runs 5]
- *     [--domains 1000] [--vifs-per-domain 8] [--settle-s 130]
+ *     [--domains 1000] [--vifs-per-domain 8] [--settle-s 130] [--pages overview,vifs] [--reports DIR]
  *
- * Prints, per page, Lighthouse's performance and accessibility scores (desktop preset) with its
- * LCP and TBT, and for Overview and Vifs the median LCP measured with Playwright over --runs loads.
+ * Prints, per page, the medians over --runs Lighthouse runs of its performance and accessibility
+ * scores (desktop preset), LCP and TBT, and for Overview and Vifs the median LCP measured with
+ * Playwright over --runs loads. Scores on a shared 2-core machine wander by ±10 between runs, so a
+ * single Lighthouse run says little.
+ * --pages measures only the named pages (names as in PAGES below).
+ * --reports DIR writes each run's Lighthouse JSON report to DIR/<page>-<run>.json, for its
+ * diagnostics (LCP element, main-thread work, unused JavaScript, render-blocking requests).
  * --screenshots also writes public/screenshots/<page>.png (1280×800) for the README.
  */
 import { spawn } from "node:child_process";
@@ -36,6 +41,8 @@ const { values } = parseArgs({
     domains: { type: "string", default: "1000" },
     "vifs-per-domain": { type: "string", default: "8" },
     "settle-s": { type: "string", default: "130" },
+    pages: { type: "string" },
+    reports: { type: "string" },
   },
 });
 const RUNS = Math.max(1, Number(values.runs));
@@ -159,27 +166,45 @@ async function main(): Promise<void> {
       return text;
     })();
 
+    const only = values.pages?.split(",").map((n) => n.trim());
+    const unknown = only?.filter((n) => !PAGES.some((p) => p.name === n)) ?? [];
+    if (unknown.length > 0) throw new Error(`unknown pages: ${unknown.join(", ")}`);
+    const reportsDir = values.reports ? path.resolve(values.reports) : undefined;
+    if (reportsDir) fs.mkdirSync(reportsDir, { recursive: true });
+
     const rows: string[][] = [];
-    for (const p of PAGES) {
+    for (const p of PAGES.filter((p) => !only || only.includes(p.name))) {
       const url = `${BASE}${p.path}`;
-      // Warm the route once (Next compiles nothing at run time, but the first request loads modules).
-      await (await context.newPage()).goto(url).then(
-        () => {},
-        () => {},
-      );
-      const result = await lighthouse(
-        url,
-        { port: DEBUG_PORT, output: "json", logLevel: "error", onlyCategories: ["performance", "accessibility"], extraHeaders: p.path === "/login" || !cookie ? {} : { Cookie: cookie } },
-        desktopConfig,
-      );
-      const lhr = result?.lhr;
-      const perf = Math.round((lhr?.categories.performance?.score ?? NaN) * 100);
-      const a11y = Math.round((lhr?.categories.accessibility?.score ?? NaN) * 100);
-      const lhLcp = lhr?.audits["largest-contentful-paint"]?.numericValue ?? NaN;
-      const tbt = lhr?.audits["total-blocking-time"]?.numericValue ?? NaN;
-      const failed = Object.values(lhr?.audits ?? {})
-        .filter((a) => a.score !== null && a.score < 1 && lhr?.categories.accessibility?.auditRefs.some((r) => r.id === a.id && r.weight > 0))
-        .map((a) => a.id);
+      // Warm the route once (Next compiles nothing at run time, but the first request loads modules),
+      // and close the page: left open, it would keep polling and load the host during later pages.
+      const warm = await context.newPage();
+      await warm.goto(url).catch(() => {});
+      await warm.close();
+      const runs: { perf: number; a11y: number; lcp: number; tbt: number; failed: string[] }[] = [];
+      for (let run = 1; run <= RUNS; run++) {
+        const result = await lighthouse(
+          url,
+          { port: DEBUG_PORT, output: "json", logLevel: "error", onlyCategories: ["performance", "accessibility"], extraHeaders: p.path === "/login" || !cookie ? {} : { Cookie: cookie } },
+          desktopConfig,
+        );
+        const lhr = result?.lhr;
+        if (reportsDir && result) fs.writeFileSync(path.join(reportsDir, `${p.name}-${run}.json`), JSON.stringify(lhr));
+        runs.push({
+          perf: Math.round((lhr?.categories.performance?.score ?? NaN) * 100),
+          a11y: Math.round((lhr?.categories.accessibility?.score ?? NaN) * 100),
+          lcp: lhr?.audits["largest-contentful-paint"]?.numericValue ?? NaN,
+          tbt: lhr?.audits["total-blocking-time"]?.numericValue ?? NaN,
+          failed: Object.values(lhr?.audits ?? {})
+            .filter((a) => a.score !== null && a.score < 1 && lhr?.categories.accessibility?.auditRefs.some((r) => r.id === a.id && r.weight > 0))
+            .map((a) => a.id),
+        });
+      }
+      const perf = median(runs.map((r) => r.perf));
+      const a11y = median(runs.map((r) => r.a11y));
+      const lhLcp = median(runs.map((r) => r.lcp));
+      const tbt = median(runs.map((r) => r.tbt));
+      const failed = [...new Set(runs.flatMap((r) => r.failed))];
+      const perfRuns = runs.length > 1 ? ` (${runs.map((r) => r.perf).join(", ")})` : "";
       let pwLcp = "";
       if (p.lcp) {
         const samples: number[] = [];
@@ -194,13 +219,13 @@ async function main(): Promise<void> {
         await page.screenshot({ path: path.join(ROOT, "public/screenshots", `${p.name}.png`) });
         await page.close();
       }
-      rows.push([p.path, String(perf), String(a11y), `${Math.round(lhLcp)} ms`, `${Math.round(tbt)} ms`, pwLcp, failed.join(" ")]);
+      rows.push([p.path, `${perf}${perfRuns}`, String(a11y), `${Math.round(lhLcp)} ms`, `${Math.round(tbt)} ms`, pwLcp, failed.join(" ")]);
       console.log(`measured ${(rows[rows.length - 1] ?? []).join(" | ")}`);
     }
     await browser.close();
 
     console.log(`\nLighthouse 12.2.3 (desktop preset) and Playwright LCP, production build, ${vifCount} on the simulated host (${values.domains} domains × ${values["vifs-per-domain"]} vifs), ${new Date().toISOString()}\n`);
-    const header = ["page", "perf", "a11y", "LCP (LH)", "TBT", `LCP (Playwright, median of ${RUNS})`, "a11y audits failed"];
+    const header = ["page", `perf (median of ${RUNS})`, "a11y", "LCP (LH)", "TBT", `LCP (Playwright, median of ${RUNS})`, "a11y audits failed"];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
     const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ")} |`;
     console.log(line(header));
