@@ -59,6 +59,8 @@ describe("parseProcNetDev (16-proc-net-dev.txt)", () => {
     expect(() => parseProcNetDev("hello\n")).toThrow(HostError);
     const bad = "Inter-|\n face |\n  eth0: 1 2 3\n";
     expect(() => parseProcNetDev(bad)).toThrow(/expected a name and 16 counters/);
+    const letters = "Inter-|\n face |\n  eth0: 1 2 3x 4 5 6 7 8 9 10 11 12 13 14 15 16\n";
+    expect(() => parseProcNetDev(letters)).toThrow(/line 3: "3x" is not a counter/);
   });
 });
 
