@@ -95,38 +95,58 @@ function sumKeyCounters(a: KeyCounters, b: KeyCounters): KeyCounters {
   return sum;
 }
 
-/** The rows a set of key deltas adds to each resolution, merged per (key, bucket). Never changes its input. */
+/**
+ * The rows a set of key deltas adds to each resolution, merged per (key, bucket). Never changes its input.
+ * Each key comes once in `deltas` (one delta per key and tick), so only the pieces of one delta can
+ * share a bucket: a delta that is one piece (every tick but those after a gap) is one row per resolution.
+ */
 export function planBucketRows(
   deltas: Iterable<{ keyId: number; counters: KeyCounters; fromMs: number; toMs: number }>,
   options: BucketPlanOptions,
 ): Record<Resolution, BucketRow[]> {
-  const maps: Record<Resolution, Map<string, BucketRow>> = { fine: new Map(), "5m": new Map(), hour: new Map(), day: new Map() };
+  const out: Record<Resolution, BucketRow[]> = { fine: [], "5m": [], hour: [], day: [] };
   const starts = new Map<number, Record<Resolution, number>>();
   const coarseBefore = options.coarseBefore ?? Infinity;
+  const startsOf = (at: number) => {
+    let s = starts.get(at);
+    if (!s) {
+      s = {
+        fine: bucketStartOf("fine", at, options),
+        "5m": bucketStartOf("5m", at, options),
+        hour: bucketStartOf("hour", at, options),
+        day: bucketStartOf("day", at, options),
+      };
+      starts.set(at, s);
+    }
+    return s;
+  };
+  const seenKeys = new Set<number>();
   for (const delta of deltas) {
     if (isZeroKeyCounters(delta.counters)) continue;
-    for (const piece of spreadCounters(delta.counters, delta.fromMs, delta.toMs, options.fineS)) {
-      let s = starts.get(piece.at);
-      if (!s) {
-        s = {
-          fine: bucketStartOf("fine", piece.at, options),
-          "5m": bucketStartOf("5m", piece.at, options),
-          hour: bucketStartOf("hour", piece.at, options),
-          day: bucketStartOf("day", piece.at, options),
-        };
-        starts.set(piece.at, s);
+    if (seenKeys.has(delta.keyId)) throw new Error(`planBucketRows: key ${delta.keyId} has two deltas in one tick`);
+    seenKeys.add(delta.keyId);
+    const pieces = spreadCounters(delta.counters, delta.fromMs, delta.toMs, options.fineS);
+    if (pieces.length === 1) {
+      const piece = pieces[0] as Piece;
+      const s = startsOf(piece.at);
+      for (const resolution of s["5m"] < coarseBefore ? RESOLUTIONS : FINE_RESOLUTIONS) {
+        out[resolution].push({ keyId: delta.keyId, start: s[resolution], counters: piece.counters });
       }
-      const resolutions = s["5m"] < coarseBefore ? RESOLUTIONS : FINE_RESOLUTIONS;
-      for (const resolution of resolutions) {
-        const id = `${delta.keyId}:${s[resolution]}`;
-        const row = maps[resolution].get(id);
+      continue;
+    }
+    const merged: Record<Resolution, Map<number, BucketRow>> = { fine: new Map(), "5m": new Map(), hour: new Map(), day: new Map() };
+    for (const piece of pieces) {
+      const s = startsOf(piece.at);
+      for (const resolution of s["5m"] < coarseBefore ? RESOLUTIONS : FINE_RESOLUTIONS) {
+        const row = merged[resolution].get(s[resolution]);
         // A row shares its first piece's counters until a second piece is merged into it (then a sum of its own).
         if (row) row.counters = sumKeyCounters(row.counters, piece.counters);
-        else maps[resolution].set(id, { keyId: delta.keyId, start: s[resolution], counters: piece.counters });
+        else merged[resolution].set(s[resolution], { keyId: delta.keyId, start: s[resolution], counters: piece.counters });
       }
     }
+    for (const resolution of RESOLUTIONS) out[resolution].push(...merged[resolution].values());
   }
-  return { fine: [...maps.fine.values()], "5m": [...maps["5m"].values()], hour: [...maps.hour.values()], day: [...maps.day.values()] };
+  return out;
 }
 
 /** The hourly and daily rows that a set of 5-minute rows adds up to (the rollup), merged per (key, bucket). */

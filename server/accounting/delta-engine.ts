@@ -131,7 +131,8 @@ export type AccountingEvent =
 export type KeyDelta = { key: string; kind: KeyKind; counters: KeyCounters; from: number; to: number };
 
 export type OpenedIncarnation = IncarnationState & { mapped: MappedInterface };
-export type ClosedIncarnation = { ifindex: number; key: string; kernelName: string; lastSeenAt: number; reason: CloseReason };
+/** `raw`: the incarnation's last raw counters (read at `lastSeenAt`). */
+export type ClosedIncarnation = { ifindex: number; key: string; kernelName: string; lastSeenAt: number; reason: CloseReason; raw: RawCounters };
 
 export type TickResult = {
   state: EngineState;
@@ -166,8 +167,7 @@ const COUNTERS = RAW_COUNTER_NAMES.length;
 
 /**
  * The deltas of one incarnation between two readings (rules 2, 3, 5), in the
- * kernel's direction, plus the events they raise. The hot path of a tick (one
- * call per interface): no allocation beyond the delta unless an event is raised.
+ * kernel's direction, plus the events they raise.
  */
 export function computeIncarnationDelta(
   prev: { raw: RawCounters; at: number } | null,
@@ -178,6 +178,24 @@ export function computeIncarnationDelta(
   allowance: Allowance = allowanceFor(context.maxBytesPerSec, at - (prev?.at ?? since)),
 ): { delta: RawCounters; events: AccountingEvent[] } {
   const events: AccountingEvent[] = [];
+  return { delta: incarnationDeltaOf(prev, cur, at, context, allowance, events), events };
+}
+
+const ZERO = 0n;
+
+/**
+ * computeIncarnationDelta's body, pushing its events into `events`: the hot
+ * path of a tick (one call per interface), which allocates nothing but the
+ * delta and the counters that moved unless an event is raised.
+ */
+function incarnationDeltaOf(
+  prev: { raw: RawCounters; at: number } | null,
+  cur: RawCounters,
+  at: number,
+  context: { key: string; kernelName: string; ifindex: number; wrapWindowMs: number },
+  allowance: Allowance,
+  events: AccountingEvent[],
+): RawCounters {
   const delta = copyRaw(cur);
   if (prev) {
     const wrapAllowed = at - prev.at <= context.wrapWindowMs;
@@ -187,7 +205,10 @@ export function computeIncarnationDelta(
       const name = RAW_COUNTER_NAMES[i] as keyof RawCounters;
       const p = prev.raw[name];
       const c = cur[name];
-      if (c >= p) {
+      if (c === p) {
+        // Most error and drop counters never move: no BigInt subtraction (and allocation) for them.
+        delta[name] = ZERO;
+      } else if (c > p) {
         delta[name] = c - p;
       } else if (wrapAllowed && p <= COUNTER_MAX_32 && c <= COUNTER_MAX_32) {
         const wrapped = WRAP_32 - p + c;
@@ -214,10 +235,10 @@ export function computeIncarnationDelta(
     const allowed = IS_BYTE_COUNTER[i] ? allowance.bytes : allowance.packets;
     if (delta[name] > allowed) {
       events.push({ kind: "spike", ...whereOf(at, context), counter: name, discarded: delta[name], allowed });
-      delta[name] = 0n;
+      delta[name] = ZERO;
     }
   }
-  return { delta, events };
+  return delta;
 }
 
 /** A copy with one fixed shape (faster than a spread on the hot path). */
@@ -269,15 +290,17 @@ export function computeDeltas(
   const since = prev.lastTickAt ?? at;
   const baseline = prev.lastTickAt === null;
   const capOf = (key: string) => options.maxBytesPerSecByKey?.get(key) ?? options.maxBytesPerSec;
-  // Most interfaces share a cap and an elapsed time: one allowance each, not one per interface.
-  const allowances = new Map<string, Allowance>();
+  // Most interfaces share a cap and an elapsed time: one allowance each, not one per interface
+  // (and the last one asked for is almost always the one asked for next).
+  const allowances = new Map<number, Map<number, Allowance>>();
+  let last: { cap: number; elapsedMs: number; allowance: Allowance } | null = null;
   const allowanceOf = (cap: number, elapsedMs: number): Allowance => {
-    const id = `${cap}:${elapsedMs}`;
-    let allowance = allowances.get(id);
-    if (!allowance) {
-      allowance = allowanceFor(cap, elapsedMs);
-      allowances.set(id, allowance);
-    }
+    if (last && last.cap === cap && last.elapsedMs === elapsedMs) return last.allowance;
+    let byElapsed = allowances.get(cap);
+    if (!byElapsed) allowances.set(cap, (byElapsed = new Map()));
+    let allowance = byElapsed.get(elapsedMs);
+    if (!allowance) byElapsed.set(elapsedMs, (allowance = allowanceFor(cap, elapsedMs)));
+    last = { cap, elapsedMs, allowance };
     return allowance;
   };
 
@@ -288,7 +311,7 @@ export function computeDeltas(
   };
   const close = (inc: IncarnationState, lastSeenAt: number, reason: CloseReason) => {
     state.delete(inc.ifindex);
-    result.closed.push({ ifindex: inc.ifindex, key: inc.key, kernelName: inc.kernelName, lastSeenAt, reason });
+    result.closed.push({ ifindex: inc.ifindex, key: inc.key, kernelName: inc.kernelName, lastSeenAt, reason, raw: inc.raw });
     result.events.push({ kind: "closed", at: lastSeenAt, key: inc.key, kernelName: inc.kernelName, ifindex: inc.ifindex, reason });
   };
   const open = (mapped: MappedInterface, counters: TInterfaceCounters, seenAt: number) => {
@@ -308,15 +331,14 @@ export function computeDeltas(
     result.events.push({ kind: "opened", at: seenAt, key: mapped.key, kernelName: counters.name, ifindex: counters.ifindex, domid: mapped.domid });
     if (!baseline) {
       const cap = capOf(mapped.key);
-      const { delta, events } = computeIncarnationDelta(
+      const delta = incarnationDeltaOf(
         null,
         raw,
         seenAt,
-        since,
-        { key: mapped.key, kernelName: counters.name, ifindex: counters.ifindex, maxBytesPerSec: cap, wrapWindowMs: options.wrapWindowMs },
+        { key: mapped.key, kernelName: counters.name, ifindex: counters.ifindex, wrapWindowMs: options.wrapWindowMs },
         allowanceOf(cap, seenAt - since),
+        result.events,
       );
-      if (events.length > 0) result.events.push(...events);
       addDelta(mapped.key, mapped.kind, delta);
     }
     const { mapped: _mapped, ...stateOnly } = inc;
@@ -325,15 +347,8 @@ export function computeDeltas(
   const advance = (inc: IncarnationState, counters: TInterfaceCounters, seenAt: number): IncarnationState => {
     const raw = rawOf(counters);
     const cap = capOf(inc.key);
-    const { delta, events } = computeIncarnationDelta(
-      inc,
-      raw,
-      seenAt,
-      since,
-      { key: inc.key, kernelName: counters.name, ifindex: inc.ifindex, maxBytesPerSec: cap, wrapWindowMs: options.wrapWindowMs },
-      allowanceOf(cap, seenAt - inc.at),
-    );
-    if (events.length > 0) result.events.push(...events);
+    const context = { key: inc.key, kernelName: counters.name, ifindex: inc.ifindex, wrapWindowMs: options.wrapWindowMs };
+    const delta = incarnationDeltaOf(inc, raw, seenAt, context, allowanceOf(cap, seenAt - inc.at), result.events);
     addDelta(inc.key, inc.kind, delta);
     if (counters.name !== inc.kernelName) {
       result.events.push({ kind: "renamed", at: seenAt, key: inc.key, ifindex: inc.ifindex, from: inc.kernelName, to: counters.name });
