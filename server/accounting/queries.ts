@@ -187,6 +187,10 @@ export async function readIncarnationHistory(db: Db, key: string, limit = 100): 
   const row = await db.accountingKey.findUnique({ where: { key }, select: { id: true } });
   if (!row) return [];
   const rows = await db.accountingIncarnation.findMany({ where: { keyId: row.id }, orderBy: { firstSeenAt: "desc" }, take: limit });
+  // An open incarnation was in the collector's last sample (a missing one is closed), and its row is
+  // not rewritten every tick (the last counters go to the collector row): it was last seen then.
+  const collector = rows.some((r) => r.endedAt === null) ? await db.accountingCollector.findUnique({ where: { id: 1 }, select: { lastTickAt: true } }) : null;
+  const lastTickAt = collector ? Number(collector.lastTickAt) : 0;
   return rows.map((r) => ({
     kernelName: r.kernelName,
     ifindex: r.ifindex,
@@ -194,7 +198,7 @@ export async function readIncarnationHistory(db: Db, key: string, limit = 100): 
     mac: r.mac,
     bridge: r.bridge,
     firstSeenAt: Number(r.firstSeenAt),
-    lastSeenAt: Number(r.lastSeenAt),
+    lastSeenAt: r.endedAt === null ? Math.max(Number(r.lastSeenAt), lastTickAt) : Number(r.lastSeenAt),
     endedAt: r.endedAt === null ? null : Number(r.endedAt),
     endReason: r.endReason,
   }));

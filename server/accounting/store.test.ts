@@ -6,6 +6,7 @@ import { DB_KINDS, createTestDatabase, type TestDatabase } from "~/server/testin
 import { computeDeltas, type EngineOptions, type EngineState } from "./delta-engine";
 import type { MappedInterface } from "./identity";
 import { renderMetrics } from "./metrics";
+import { readIncarnationHistory } from "./queries";
 import { createAccountingStore, fromStoredRaw, toStoredRaw, type AccountingStore } from "./store";
 
 const OPTIONS: EngineOptions = { maxBytesPerSec: 12.5e9, wrapWindowMs: 300_000, gapAfterMs: 25_000 };
@@ -111,6 +112,17 @@ describe.each(DB_KINDS)("accounting store on %s", (kind) => {
     expect(db1.outBytes).toBe(80n);
     expect(db1.incarnations[0]?.endReason).toBe("detached");
     expect(await database.db.accountingFinalSample.count()).toBe(0);
+  });
+
+  it("renames an incarnation's row on a hotplug rename, and reports open incarnations as seen at the last tick", async () => {
+    const m = { web1: guest("web1", 3) };
+    await tick(T0 + 3_632_000, [iface("vif3.0", 27, 504n + 3_600_000n, 700n)], { "vif3.0": guest("web1", 3) });
+    expect((await readIncarnationHistory(database.db, "web1"))[0]).toMatchObject({ kernelName: "vif3.0", ifindex: 27, lastSeenAt: T0 + 3_632_000 });
+    await tick(T0 + 3_634_000, [iface("web1", 27, 504n + 3_600_000n, 800n)], m);
+    const history = await readIncarnationHistory(database.db, "web1");
+    expect(history[0]).toMatchObject({ kernelName: "web1", ifindex: 27, endedAt: null, lastSeenAt: T0 + 3_634_000 });
+    const reloaded = await createAccountingStore(database.db, database.url, { fineS: 10, timeZone: "UTC" }).loadState();
+    expect(reloaded.state.incarnations.get(27)).toMatchObject({ kernelName: "web1", at: T0 + 3_634_000, raw: { txBytes: 800n } });
   });
 
   it("stores raw counters above 2^63 exactly", async () => {

@@ -6,6 +6,7 @@ import { ZInterfaceCountersSchema } from "~/server/host/inventory";
 
 import { BUCKET_TABLES, FIVE_MINUTES_S, RESOLUTIONS, planBucketRows, planRollupRows, type Resolution } from "./buckets";
 import type { EngineState, FinalSample, IncarnationState, TickResult } from "./delta-engine";
+import { decodeRawState, encodeRawState, type RawStateEntry } from "./raw-state";
 import { addPeaks, deletePeaksBefore, invalidatePeaks, type PeakCache } from "./peaks";
 import { RAW_COUNTER_NAMES, type KeyKind, type MappedInterface, type RawCounters } from "./identity";
 import { RAW_COLUMNS, createTickWriter, fromStoredRaw, type KeyAttributeRow, type NewKeyRow, type TickWriter } from "./tick-writer";
@@ -18,7 +19,9 @@ export { fromStoredRaw, toStoredRaw } from "./tick-writer";
  * side only enqueues detach final counters (enqueueFinalSample).
  *
  * recordTick writes one tick — new keys and incarnations, closed ones, the
- * last raw counters, cumulative totals, the fine and 5-minute buckets, gaps,
+ * last raw counters (one blob on the collector row, raw-state.ts: the
+ * incarnation rows keep the counters they opened and closed with),
+ * cumulative totals, the fine and 5-minute buckets, gaps,
  * events, the collector's lastTickAt, the consumed final samples — in ONE
  * transaction: a tick is stored whole or not at all, so a collector killed at
  * any point restarts from a state that matches the stored totals. The writes
@@ -130,6 +133,7 @@ export function createAccountingStore(db: Db, databaseUrl: string, options: Acco
       hostname: collector?.hostname ?? null,
     };
     loaded = true;
+    return collector;
   };
 
   const rollUp = async (rollOptions: { includeCurrent?: boolean } = {}): Promise<RollupReport | null> => {
@@ -186,7 +190,19 @@ export function createAccountingStore(db: Db, databaseUrl: string, options: Acco
         });
         incarnationIds.set(row.ifindex, row.id);
       }
-      await loadCollector();
+      const collector = await loadCollector();
+      // The rows hold each incarnation's counters as opened; the blob, the last tick's (raw-state.ts).
+      // A store written before the blob existed has none: its rows were updated every tick.
+      if (collector?.rawState) {
+        const latest = decodeRawState(collector.rawState);
+        for (const inc of incarnations.values()) {
+          const entry = latest.get(incarnationIds.get(inc.ifindex) ?? -1);
+          if (entry) {
+            inc.raw = entry.raw;
+            inc.at = entry.at;
+          }
+        }
+      }
       return { state: { lastTickAt: stored.lastTickAt, incarnations }, capsByKey };
     },
 
@@ -227,7 +243,7 @@ export function createAccountingStore(db: Db, databaseUrl: string, options: Acco
         for (const closed of result.closed) {
           const id = newIncarnationIds.get(closed.ifindex);
           if (id === undefined) continue;
-          closedRows.push({ id, at: closed.lastSeenAt, reason: closed.reason });
+          closedRows.push({ id, at: closed.lastSeenAt, reason: closed.reason, raw: closed.raw });
           newIncarnationIds.delete(closed.ifindex);
         }
         await tx.closeIncarnations(closedRows);
@@ -253,10 +269,13 @@ export function createAccountingStore(db: Db, databaseUrl: string, options: Acco
         );
         for (const row of inserted) if (row.open) newIncarnationIds.set(row.ifindex, row.id);
 
-        // 4. Last raw counters of the incarnations that continue (the collector's persisted state).
+        // 4. Incarnations that continue under a new kernel name (a hotplug rename) get it on their row;
+        // the last raw counters of every open one go to the collector row as one blob (step 8).
+        const renamed = new Set<number>();
+        for (const e of result.events) if (e.kind === "renamed") renamed.add(e.ifindex);
         const updated = [];
         for (const inc of result.updated) {
-          const id = newIncarnationIds.get(inc.ifindex);
+          const id = renamed.has(inc.ifindex) ? newIncarnationIds.get(inc.ifindex) : undefined;
           if (id !== undefined) updated.push({ id, kernelName: inc.kernelName, at: inc.at, raw: inc.raw });
         }
         await tx.updateIncarnations(updated);
@@ -286,6 +305,13 @@ export function createAccountingStore(db: Db, databaseUrl: string, options: Acco
 
         // 8. The tick itself, and the final samples it consumed.
         await tx.saveCollector({ lastTickAt, updatedAt: writtenAt, rolledUpTo, hostname: meta.hostname ?? null });
+        const rawState: RawStateEntry[] = [];
+        for (const inc of result.state.incarnations.values()) {
+          const id = newIncarnationIds.get(inc.ifindex);
+          if (id === undefined) throw new Error(`open incarnation ${inc.kernelName} (ifindex ${inc.ifindex}) has no row`);
+          rawState.push({ id, at: inc.at, raw: inc.raw });
+        }
+        await tx.saveRawState(encodeRawState(rawState));
         await tx.deleteFinalSamples(result.finalsApplied.flatMap((f) => ("id" in f && typeof f.id === "number" ? [f.id] : [])));
       });
       keyIds = newKeyIds;
@@ -310,10 +336,14 @@ export function createAccountingStore(db: Db, databaseUrl: string, options: Acco
     },
 
     async readFinalSamples() {
-      const rows = await db.accountingFinalSample.findMany({ orderBy: { at: "asc" } });
+      // Every tick asks, and the inbox is almost always empty: one statement on the write connection
+      // costs a fraction of a Prisma query.
+      const rows = await writer.read<{ id: unknown; at: unknown; payload: unknown }>(
+        `SELECT "id", "at", "payload" FROM "AccountingFinalSample" ORDER BY "at", "id"`,
+      );
       return rows.map((row) => {
-        const payload = ZStoredFinalSchema.parse(superjson.parse(row.payload));
-        return { id: row.id, at: Number(row.at), mapped: payload.mapped, counters: payload.counters };
+        const payload = ZStoredFinalSchema.parse(superjson.parse(String(row.payload)));
+        return { id: Number(row.id), at: Number(row.at), mapped: payload.mapped, counters: payload.counters };
       });
     },
 

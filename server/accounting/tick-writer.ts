@@ -34,7 +34,7 @@ export type NewKeyRow = {
   at: number;
 };
 export type KeyAttributeRow = Omit<NewKeyRow, "kind" | "category">;
-export type ClosedIncarnationRow = { id: number; at: number; reason: string };
+export type ClosedIncarnationRow = { id: number; at: number; reason: string; raw: RawCounters };
 export type NewIncarnationRow = {
   keyId: number;
   kernelName: string;
@@ -70,6 +70,8 @@ export type TickWriterTx = {
   insertGaps(rows: Array<{ fromAt: number; toAt: number }>): Promise<void>;
   insertEvents(rows: EventRow[]): Promise<void>;
   saveCollector(row: CollectorRow): Promise<void>;
+  /** The collector row's rawState blob (raw-state.ts); the row exists (saveCollector ran in this transaction). */
+  saveRawState(blob: Uint8Array): Promise<void>;
   deleteFinalSamples(ids: number[]): Promise<void>;
   /** Raw statements for the rollup's peaks (peaks.ts): `?` placeholders on SQLite, `$n` on PostgreSQL. */
   all<T>(sql: string, params?: unknown[]): Promise<T[]>;
@@ -79,6 +81,8 @@ export type TickWriterTx = {
 export type TickWriter = {
   readonly kind: DbKind;
   transaction<T>(work: (tx: TickWriterTx) => Promise<T>): Promise<T>;
+  /** Rows of one read-only statement on the same connection, outside any transaction (`?` / `$n` placeholders). */
+  read<T>(sql: string, params?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
 };
 
@@ -101,6 +105,10 @@ export const RAW_COLUMNS: Record<keyof RawCounters, string> = {
 };
 
 const RAW_COLUMN_LIST = RAW_COUNTER_NAMES.map((name) => `"${RAW_COLUMNS[name]}"`);
+
+function storedRawOf(raw: RawCounters): bigint[] {
+  return RAW_COUNTER_NAMES.map((name) => toStoredRaw(raw[name]));
+}
 const COUNTER_COLUMN_LIST = KEY_COUNTER_NAMES.map((name) => `"${name}"`);
 /** Rows per multi-row bucket statement on SQLite (10 parameters each). */
 const BUCKET_ROWS = 64;
@@ -158,8 +166,10 @@ function createSqliteTickWriter(databaseUrl: string): TickWriter {
       for (const r of rows) update.run(r.domain, r.devid, r.vifname, r.mac, r.bridge, r.at, r.key);
     },
     async closeIncarnations(rows) {
-      const update = statement(`UPDATE "AccountingIncarnation" SET "endedAt" = ?, "lastSeenAt" = ?, "endReason" = ? WHERE "id" = ?`);
-      for (const r of rows) update.run(r.at, r.at, r.reason, r.id);
+      const update = statement(
+        `UPDATE "AccountingIncarnation" SET "endedAt" = ?, "lastSeenAt" = ?, "endReason" = ?, ${RAW_COLUMN_LIST.map((c) => `${c} = ?`).join(", ")} WHERE "id" = ?`,
+      );
+      for (const r of rows) update.run(r.at, r.at, r.reason, ...storedRawOf(r.raw), r.id);
     },
     async insertIncarnations(rows) {
       const insert = statement(
@@ -281,6 +291,9 @@ function createSqliteTickWriter(databaseUrl: string): TickWriter {
           `"rolledUpTo" = excluded."rolledUpTo", "hostname" = COALESCE(excluded."hostname", "AccountingCollector"."hostname")`,
       ).run(row.lastTickAt, row.updatedAt, row.rolledUpTo, row.hostname);
     },
+    async saveRawState(blob) {
+      statement(`UPDATE "AccountingCollector" SET "rawState" = ? WHERE "id" = 1`).run(Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength));
+    },
     async deleteFinalSamples(ids) {
       const del = statement(`DELETE FROM "AccountingFinalSample" WHERE "id" = ?`);
       for (const id of ids) del.run(id);
@@ -310,6 +323,12 @@ function createSqliteTickWriter(databaseUrl: string): TickWriter {
           throw error;
         }
       };
+      const next = busy.then(run, run);
+      busy = next.catch(() => undefined);
+      return next;
+    },
+    async read<T>(sql: string, params: unknown[] = []) {
+      const run = async () => statement(sql).all(...params) as T[];
       const next = busy.then(run, run);
       busy = next.catch(() => undefined);
       return next;
@@ -418,9 +437,10 @@ function createPostgresTickWriter(databaseUrl: string): TickWriter {
       async closeIncarnations(rows) {
         if (rows.length === 0) return;
         await q(
-          `UPDATE "AccountingIncarnation" i SET "endedAt" = t.a, "lastSeenAt" = t.a, "endReason" = t.r ` +
-            `FROM unnest($1::int[], $2::bigint[], $3::text[]) AS t(id, a, r) WHERE i."id" = t.id`,
-          [column(rows, (r) => r.id), column(rows, (r) => r.at), column(rows, (r) => r.reason)],
+          `UPDATE "AccountingIncarnation" i SET "endedAt" = t.a, "lastSeenAt" = t.a, "endReason" = t.er, ${RAW_COLUMN_LIST.map((c, n) => `${c} = t.r${n}`).join(", ")} ` +
+            `FROM unnest($1::int[], $2::bigint[], $3::text[], ${RAW_COUNTER_NAMES.map((_, n) => `$${4 + n}::bigint[]`).join(", ")}) ` +
+            `AS t(id, a, er, ${RAW_COUNTER_NAMES.map((_, n) => `r${n}`).join(", ")}) WHERE i."id" = t.id`,
+          [column(rows, (r) => r.id), column(rows, (r) => r.at), column(rows, (r) => r.reason), ...RAW_COUNTER_NAMES.map((name) => column(rows, (r) => toStoredRaw(r.raw[name])))],
         );
       },
       async insertIncarnations(rows) {
@@ -519,6 +539,9 @@ function createPostgresTickWriter(databaseUrl: string): TickWriter {
           [row.lastTickAt, row.updatedAt, row.rolledUpTo, row.hostname],
         );
       },
+      async saveRawState(blob) {
+        await q(`UPDATE "AccountingCollector" SET "rawState" = $1 WHERE "id" = 1`, [Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength)]);
+      },
       async deleteFinalSamples(ids) {
         if (ids.length === 0) return;
         await q(`DELETE FROM "AccountingFinalSample" WHERE "id" = ANY($1::int[])`, [ids]);
@@ -548,6 +571,13 @@ function createPostgresTickWriter(databaseUrl: string): TickWriter {
           throw error;
         }
       };
+      const next = busy.then(run, run);
+      busy = next.catch(() => undefined);
+      return next;
+    },
+    async read<T>(sql: string, params: unknown[] = []) {
+      // Serialized with the transactions: a statement sent on this client mid-transaction would join it.
+      const run = async () => ((await (client ?? (await connect())).query(sql, params)).rows as T[]);
       const next = busy.then(run, run);
       busy = next.catch(() => undefined);
       return next;

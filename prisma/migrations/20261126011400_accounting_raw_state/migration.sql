@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "AccountingCollector" ADD COLUMN "rawState" BLOB;
