@@ -1,10 +1,12 @@
 import type { Metadata } from "next";
 
 import { DomainsTable } from "~/components/domain/domains-table";
+import { getQueryClient, HydrateClient, prefetchWithin, trpcServer } from "~/server/api/rsc";
 
 export const metadata: Metadata = { title: "Domains" };
 
-export default function Page() {
+export default async function Page() {
+  await prefetchWithin([getQueryClient().prefetchQuery(trpcServer.domain.list.queryOptions())]);
   return (
     <div className="space-y-4">
       <header>
@@ -14,7 +16,9 @@ export default function Page() {
           config file.
         </p>
       </header>
-      <DomainsTable />
+      <HydrateClient>
+        <DomainsTable />
+      </HydrateClient>
     </div>
   );
 }

@@ -12,6 +12,7 @@ import { EmptyState } from "~/components/ui/empty-state";
 import { Input, Label, Select } from "~/components/ui/input";
 import { Skeleton } from "~/components/ui/skeleton";
 import { Table, Td, Th, THead, Tr } from "~/components/ui/table";
+import { LocalTime } from "~/components/ui/local-time";
 
 type Filter = { actor?: string; operation?: string; target?: string; outcome?: "ok" | "error" | "refused"; from?: Date; to?: Date };
 
@@ -163,7 +164,7 @@ export function AuditLog() {
                 {events.data.events.map((event) => (
                   <Tr key={event.id}>
                     <Td className="whitespace-nowrap tabular-nums">
-                      <time dateTime={event.at.toISOString()}>{event.at.toLocaleString()}</time>
+                      <LocalTime date={event.at} />
                     </Td>
                     <Td>{event.actor}</Td>
                     <Td className="font-mono text-xs">{event.source ?? "—"}</Td>

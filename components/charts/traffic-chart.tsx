@@ -1,13 +1,22 @@
 "use client";
 
+import dynamic from "next/dynamic";
 import { useId, useMemo, useState } from "react";
-import { Area, AreaChart, CartesianGrid, Tooltip, XAxis, YAxis } from "recharts";
 
 import { Button } from "~/components/ui/button";
+import { formatUtc, useHydrated } from "~/components/ui/local-time";
 import { Table, Td, Th, THead, Tr } from "~/components/ui/table";
 import type { TChartPoint } from "~/server/api/routers/traffic";
 
-import { formatAxisBits, formatBitsPerSecond, formatTick, formatTimestamp } from "./format";
+import { formatBitsPerSecond, formatTimestamp } from "./format";
+import type { TPlotArea, TPlotRow } from "./traffic-plot";
+
+/**
+ * Recharts (about 110 kB gzipped, and the costliest render of the page) is loaded after the page
+ * has painted: the figure around it — legend, summary, data table — is server-rendered with the
+ * data, so the page's largest text paints with the HTML and the plot fills its reserved box.
+ */
+const TrafficPlot = dynamic(() => import("./traffic-plot").then((m) => m.TrafficPlot), { ssr: false });
 
 /**
  * The bandwidth chart: Recharts areas in bits per second over time, with a
@@ -38,14 +47,14 @@ export type TrafficChartProps = {
   hasOther?: boolean;
 };
 
-type Row = Record<string, number>;
 
 function colorOf(index: number, count: number, hasOther: boolean): string {
   if (hasOther && index === count - 1) return OTHER_COLOR;
   return SERIES_COLORS[index % SERIES_COLORS.length] ?? OTHER_COLOR;
 }
 
-function summarise(props: TrafficChartProps): string {
+/** The chart in one sentence; `formatTime` writes a peak's time (see useHydrated). */
+function summarise(props: TrafficChartProps, formatTime: (epochS: number) => string): string {
   const { points, series, mode, direction = "in" } = props;
   if (points.length === 0) return `${props.title}: no data yet.`;
   if (mode === "in-out") {
@@ -69,8 +78,8 @@ function summarise(props: TrafficChartProps): string {
     const o = stat((p) => p.outBps[0] ?? 0);
     const latest = points[points.length - 1];
     return (
-      `${props.title}: in (received by the guest) averages ${formatBitsPerSecond(i.avg)}, peak ${formatBitsPerSecond(i.peak)} at ${formatTimestamp(i.peakAt, false)}; ` +
-      `out (sent by the guest) averages ${formatBitsPerSecond(o.avg)}, peak ${formatBitsPerSecond(o.peak)} at ${formatTimestamp(o.peakAt, false)}. ` +
+      `${props.title}: in (received by the guest) averages ${formatBitsPerSecond(i.avg)}, peak ${formatBitsPerSecond(i.peak)} at ${formatTime(i.peakAt)}; ` +
+      `out (sent by the guest) averages ${formatBitsPerSecond(o.avg)}, peak ${formatBitsPerSecond(o.peak)} at ${formatTime(o.peakAt)}. ` +
       `Latest: in ${formatBitsPerSecond(latest?.inBps[0] ?? 0)}, out ${formatBitsPerSecond(latest?.outBps[0] ?? 0)}.`
     );
   }
@@ -94,13 +103,14 @@ export function TrafficChart(props: TrafficChartProps) {
   const { series, points, mode, direction = "in", fromS, toS, height = 240, hasOther = false } = props;
   const [showTable, setShowTable] = useState(false);
   const tableId = useId();
-  const summary = summarise(props);
-  const span = toS - fromS;
+  // Server-rendered with the data now: peak times in UTC until hydrated, then in the reader's zone.
+  const hydrated = useHydrated();
+  const summary = summarise(props, hydrated ? (epochS) => formatTimestamp(epochS, false) : (epochS) => formatUtc(new Date(epochS * 1000)).slice(0, -7) + " UTC");
 
-  const data = useMemo<Row[]>(
+  const data = useMemo<TPlotRow[]>(
     () =>
       points.map((p) => {
-        const row: Row = { t: p.start };
+        const row: TPlotRow = { t: p.start };
         if (mode === "in-out") {
           row.in = p.inBps[0] ?? 0;
           row.out = p.outBps[0] ?? 0;
@@ -113,7 +123,7 @@ export function TrafficChart(props: TrafficChartProps) {
     [points, mode, direction],
   );
 
-  const areas =
+  const areas: TPlotArea[] =
     mode === "in-out"
       ? [
           { key: "in", label: "In (received by the guest)", color: IN_COLOR },
@@ -132,47 +142,7 @@ export function TrafficChart(props: TrafficChartProps) {
         ))}
       </ul>
       <div role="img" aria-label={summary} className="text-slate-600 dark:text-slate-400" style={{ height }}>
-        <AreaChart responsive accessibilityLayer={false} data={data} style={{ width: "100%", height }} margin={{ top: 8, right: 12, bottom: 0, left: 4 }}>
-          <CartesianGrid strokeDasharray="3 3" stroke="currentColor" strokeOpacity={0.2} />
-          <XAxis
-            dataKey="t"
-            type="number"
-            scale="time"
-            domain={[fromS, toS]}
-            tickFormatter={(t: number) => formatTick(t, span)}
-            stroke="currentColor"
-            tick={{ fill: "currentColor", fontSize: 11 }}
-            minTickGap={40}
-          />
-          <YAxis
-            tickFormatter={(v: number) => formatAxisBits(v)}
-            stroke="currentColor"
-            tick={{ fill: "currentColor", fontSize: 11 }}
-            width={48}
-            label={{ value: "bit/s", angle: -90, position: "insideLeft", fill: "currentColor", fontSize: 11 }}
-          />
-          <Tooltip
-            isAnimationActive={false}
-            labelFormatter={(t) => formatTimestamp(Number(t))}
-            formatter={(value, name) => [formatBitsPerSecond(Number(value)), areas.find((a) => a.key === name)?.label ?? String(name)]}
-            contentStyle={{ fontSize: 12 }}
-          />
-          {areas.map((a) => (
-            <Area
-              key={a.key}
-              dataKey={a.key}
-              name={a.key}
-              type="linear"
-              stroke={a.color}
-              fill={a.color}
-              fillOpacity={mode === "stacked" ? 0.55 : 0.18}
-              strokeWidth={1.5}
-              dot={false}
-              isAnimationActive={false}
-              {...(mode === "stacked" ? { stackId: "1" } : {})}
-            />
-          ))}
-        </AreaChart>
+        <TrafficPlot data={data} areas={areas} mode={mode} fromS={fromS} toS={toS} height={height} />
       </div>
       <figcaption className="flex items-start justify-between gap-3 text-xs text-slate-600 dark:text-slate-400">
         <span>{summary}</span>

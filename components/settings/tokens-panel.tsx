@@ -14,6 +14,7 @@ import { FieldHint, Input, Label, Select } from "~/components/ui/input";
 import { Skeleton } from "~/components/ui/skeleton";
 import { Table, Td, Th, THead, Tr } from "~/components/ui/table";
 import { toast } from "~/components/ui/toaster";
+import { LocalTime } from "~/components/ui/local-time";
 
 /** API tokens for scripts, /api/metrics and CSV export: created (shown once), listed, revoked. */
 export function TokensPanel() {
@@ -75,16 +76,24 @@ export function TokensPanel() {
                   </Td>
                   <Td className="font-mono text-xs">{token.prefix}…</Td>
                   <Td className="whitespace-nowrap">
-                    {token.createdAt.toLocaleString()} by {token.createdBy}
+                    <LocalTime date={token.createdAt} /> by {token.createdBy}
                   </Td>
-                  <Td className="whitespace-nowrap">{token.lastUsedAt?.toLocaleString() ?? "never"}</Td>
+                  <Td className="whitespace-nowrap">{token.lastUsedAt ? <LocalTime date={token.lastUsedAt} /> : "never"}</Td>
                   <Td>
                     {token.revokedAt ? (
                       <Badge tone="bad">revoked</Badge>
                     ) : expired ? (
                       <Badge tone="neutral">expired</Badge>
                     ) : (
-                      <Badge tone="good">active{token.expiresAt ? ` until ${token.expiresAt.toLocaleDateString()}` : ""}</Badge>
+                      <Badge tone="good">
+                        active
+                        {token.expiresAt && (
+                          <>
+                            {" "}
+                            until <LocalTime date={token.expiresAt} style="date" />
+                          </>
+                        )}
+                      </Badge>
                     )}
                   </Td>
                   <Td className="text-right">

@@ -15,6 +15,7 @@ import { FieldHint, Input, Label, Select } from "~/components/ui/input";
 import { Skeleton } from "~/components/ui/skeleton";
 import { Table, Td, Th, THead, Tr } from "~/components/ui/table";
 import { toast } from "~/components/ui/toaster";
+import { LocalTime } from "~/components/ui/local-time";
 
 /** Admins create users, set their role, disable them and reset their password. */
 export function UsersPanel() {
@@ -85,7 +86,7 @@ export function UsersPanel() {
                 </Td>
                 <Td>{user.disabled ? <Badge tone="bad">disabled</Badge> : <Badge tone="good">active</Badge>}</Td>
                 <Td className="tabular-nums">{user.activeSessions}</Td>
-                <Td className="whitespace-nowrap">{user.createdAt.toLocaleDateString()}</Td>
+                <Td className="whitespace-nowrap"><LocalTime date={user.createdAt} style="date" /></Td>
                 <Td className="flex justify-end gap-2">
                   <ResetPasswordDialog id={user.id} username={user.username} onDone={refresh} />
                   <Button

@@ -2,10 +2,10 @@
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Download } from "lucide-react";
-import dynamic from "next/dynamic";
 import { useState } from "react";
 
 import { formatBytes, formatDuration, formatExactBytes } from "~/components/charts/format";
+import { TrafficChart } from "~/components/charts/traffic-chart";
 import { buttonVariants } from "~/components/ui/button";
 import { Card, CardBody, CardHeader, CardTitle } from "~/components/ui/card";
 import { Skeleton } from "~/components/ui/skeleton";
@@ -18,10 +18,6 @@ import { rangeCsvHref } from "./export-links";
 import { RANGE_OPTIONS, RESOLUTION_LABELS, rangeTitleOf, type RangeId } from "./ranges";
 import { Segmented } from "./segmented";
 
-const TrafficChart = dynamic(() => import("~/components/charts/traffic-chart").then((m) => m.TrafficChart), {
-  ssr: false,
-  loading: () => <Skeleton className="h-60" />,
-});
 
 /**
  * History of a target over a chosen range, 1 hour to 13 months (the server

@@ -2,23 +2,20 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useSubscription } from "@trpc/tanstack-react-query";
-import dynamic from "next/dynamic";
 import { useMemo, useState } from "react";
 
 import { formatBitsPerSecond } from "~/components/charts/format";
+import { TrafficChart } from "~/components/charts/traffic-chart";
 import { Badge } from "~/components/ui/badge";
 import { Card, CardBody, CardHeader, CardTitle } from "~/components/ui/card";
 import { Skeleton } from "~/components/ui/skeleton";
+import { LocalTime } from "~/components/ui/local-time";
 import { useTRPC } from "~/components/trpc-provider";
 import type { TChartPoint, TSeriesOutput, TTarget } from "~/server/api/routers/traffic";
 
 import { DirectionNote } from "./direction-note";
 import { Segmented } from "./segmented";
 
-const TrafficChart = dynamic(() => import("~/components/charts/traffic-chart").then((m) => m.TrafficChart), {
-  ssr: false,
-  loading: () => <Skeleton className="h-60" />,
-});
 
 /** The live window: the last hour of collector ticks, extended as new ticks arrive. */
 const WINDOW_S = 3600;
@@ -106,7 +103,7 @@ function LiveChart({ base, title }: { base: TSeriesOutput; title: string }) {
           )}
           {latest && stacked && (
             <span className="text-xs text-slate-600 dark:text-slate-400" data-testid="live-latest" data-start={latest.start}>
-              updated {new Date(latest.start * 1000).toLocaleTimeString()}
+              updated <LocalTime date={new Date(latest.start * 1000)} style="time" />
             </span>
           )}
         </div>

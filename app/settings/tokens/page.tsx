@@ -1,9 +1,15 @@
 import type { Metadata } from "next";
 
 import { TokensPanel } from "~/components/settings/tokens-panel";
+import { getQueryClient, HydrateClient, prefetchWithin, trpcServer } from "~/server/api/rsc";
 
 export const metadata: Metadata = { title: "API tokens" };
 
-export default function TokensPage() {
-  return <TokensPanel />;
+export default async function TokensPage() {
+  await prefetchWithin([getQueryClient().prefetchQuery(trpcServer.token.list.queryOptions())]);
+  return (
+    <HydrateClient>
+      <TokensPanel />
+    </HydrateClient>
+  );
 }

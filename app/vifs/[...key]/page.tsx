@@ -4,6 +4,7 @@ import { VifFindings } from "~/components/security/vif-findings";
 import { VifTrafficPanel } from "~/components/traffic/vif-traffic-panel";
 import { decodeSegment } from "~/components/vif/format";
 import { VifDetail } from "~/components/vif/vif-detail";
+import { getQueryClient, HydrateClient, prefetchWithin, trpcServer } from "~/server/api/rsc";
 
 type TProps = { params: Promise<{ key: string[] }> };
 
@@ -18,5 +19,12 @@ export async function generateMetadata({ params }: TProps): Promise<Metadata> {
 
 export default async function Page({ params }: TProps) {
   const key = keyOf((await params).key);
-  return <VifDetail vifKey={key} traffic={<VifTrafficPanel stableName={key} />} findings={<VifFindings vifKey={key} />} />;
+  // The vif's facts come with the HTML; its findings (the agent's security posture, slow on a big
+  // host), incarnations and charts come after.
+  await prefetchWithin([getQueryClient().prefetchQuery(trpcServer.vif.get.queryOptions({ key }))]);
+  return (
+    <HydrateClient>
+      <VifDetail vifKey={key} traffic={<VifTrafficPanel stableName={key} />} findings={<VifFindings vifKey={key} />} />
+    </HydrateClient>
+  );
 }

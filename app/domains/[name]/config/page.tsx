@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 
 import { DomainConfigEditor } from "~/components/config-editor/domain-config-editor";
 import { decodeSegment } from "~/components/vif/format";
+import { getQueryClient, HydrateClient, prefetchWithin, trpcServer } from "~/server/api/rsc";
 
 type TProps = { params: Promise<{ name: string }> };
 
@@ -10,5 +11,11 @@ export async function generateMetadata({ params }: TProps): Promise<Metadata> {
 }
 
 export default async function Page({ params }: TProps) {
-  return <DomainConfigEditor name={decodeSegment((await params).name)} />;
+  const name = decodeSegment((await params).name);
+  await prefetchWithin([getQueryClient().prefetchQuery(trpcServer.domain.get.queryOptions({ name }))]);
+  return (
+    <HydrateClient>
+      <DomainConfigEditor name={name} />
+    </HydrateClient>
+  );
 }
