@@ -85,7 +85,8 @@ async function runAgent(dir: string, netnsPid: string, netns: string): Promise<v
 async function runCollector(dir: string): Promise<void> {
   const { logger } = await import("~/server/logger");
   const { createAgentClient } = await import("~/server/agent/client");
-  const { collectorSettingsOf, createCollector } = await import("~/server/accounting/collector");
+  const { collectorSettingsOf, createCollector, keepHeapBetweenTicks } = await import("~/server/accounting/collector");
+  keepHeapBetweenTicks(); // as server/accounting/main.ts does
   const { runMaintenance } = await import("~/server/accounting/maintenance");
   const { DEFAULT_ACCOUNTING_ENV, accountingSettingsOf } = await import("~/server/accounting/settings");
   const { createAccountingStore } = await import("~/server/accounting/store");
