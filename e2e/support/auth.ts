@@ -23,5 +23,7 @@ export async function signIn(page: Page, user: DemoUser): Promise<void> {
   await page.getByLabel("Username").fill(user.username);
   await page.getByLabel("Password").fill(user.password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("group", { name: "Signed-in user" })).toContainText(user.username);
+  // The first page after sign-in is the first server render of a freshly started stack (its tRPC
+  // modules load, then its prefetch): on a busy 2-core machine that took over the default 5 s once.
+  await expect(page.getByRole("group", { name: "Signed-in user" })).toContainText(user.username, { timeout: 15_000 });
 }

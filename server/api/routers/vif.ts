@@ -186,6 +186,32 @@ const ZVifListSchema = z.strictObject({
   rows: z.array(ZVifRowSchema),
 });
 
+/** The vif list column by column: element i of every column is vif i. */
+const ZVifColumnsSchema = z.strictObject({
+  key: z.array(ZVifRowSchema.shape.key),
+  kernelName: z.array(ZVifRowSchema.shape.kernelName),
+  kind: z.array(ZVifRowSchema.shape.kind),
+  domain: z.array(ZVifRowSchema.shape.domain),
+  domid: z.array(ZVifRowSchema.shape.domid),
+  devid: z.array(ZVifRowSchema.shape.devid),
+  vifname: z.array(ZVifRowSchema.shape.vifname),
+  mac: z.array(ZVifRowSchema.shape.mac),
+  ips: z.array(ZVifRowSchema.shape.ips),
+  bridge: z.array(ZVifRowSchema.shape.bridge),
+  rateLimit: z.array(ZVifRowSchema.shape.rateLimit),
+  state: z.array(ZVifRowSchema.shape.state),
+  inBps: z.array(ZVifRowSchema.shape.inBps),
+  outBps: z.array(ZVifRowSchema.shape.outBps),
+  monthIn: z.array(ZVifRowSchema.shape.monthIn),
+  monthOut: z.array(ZVifRowSchema.shape.monthOut),
+});
+export type TVifColumns = z.infer<typeof ZVifColumnsSchema>;
+
+const ZVifTableSchema = ZVifListSchema.omit({ rows: true })
+  .extend({ count: z.number().int().nonnegative(), columns: ZVifColumnsSchema })
+  .refine((t) => Object.values(t.columns).every((column) => column.length === t.count), { message: "every column has one element per vif" });
+export type TVifTable = z.infer<typeof ZVifTableSchema>;
+
 const ZStableKeySchema = z.string().min(1).max(200);
 
 const ZVifDetailSchema = z.strictObject({
@@ -209,44 +235,81 @@ const ZVifDetailSchema = z.strictObject({
 });
 export type TVifDetail = z.infer<typeof ZVifDetailSchema>;
 
+/** The vif list of `list` and `table`: inventory, this period's totals and the current rates, by stable name. */
+async function readVifList(ctx: Pick<Context, "callAgent">): Promise<z.infer<typeof ZVifListSchema>> {
+  const inventory = await readInventory(ctx);
+  const [month, current] = await Promise.all([readMonthTotals(), readCurrentRates(inventory, ctx)]);
+  const rows: TVifRow[] = inventory.vifs.map((vif) => {
+    const key = stableKeyOf(vif);
+    const rate = current.rates.get(key);
+    const total = month?.totals.get(key);
+    return {
+      key,
+      kernelName: vif.kernelName,
+      kind: vif.kind,
+      domain: vif.domain,
+      domid: vif.domid,
+      devid: vif.devid,
+      vifname: vif.vifname,
+      mac: vif.mac,
+      ips: vif.ips,
+      bridge: vif.bridge,
+      rateLimit: formatRateLimit(vif.rate),
+      state: vif.operState,
+      inBps: current.source === "none" ? null : (rate?.inBps ?? 0),
+      outBps: current.source === "none" ? null : (rate?.outBps ?? 0),
+      monthIn: month ? (total?.inBytes ?? 0) : null,
+      monthOut: month ? (total?.outBytes ?? 0) : null,
+    };
+  });
+  return {
+    readAt: new Date(),
+    networkMode: inventory.host.networkMode,
+    bridges: inventory.bridges.map((b) => b.name),
+    period: month?.label ?? null,
+    ratesFrom: current.source,
+    rows,
+  };
+}
+
+/** Rows to columns (TVifColumns), rates rounded to whole bits per second. */
+export function toVifColumns(rows: TVifRow[]): TVifColumns {
+  const round = (v: number | null) => (v === null ? null : Math.round(v));
+  return {
+    key: rows.map((r) => r.key),
+    kernelName: rows.map((r) => r.kernelName),
+    kind: rows.map((r) => r.kind),
+    domain: rows.map((r) => r.domain),
+    domid: rows.map((r) => r.domid),
+    devid: rows.map((r) => r.devid),
+    vifname: rows.map((r) => r.vifname),
+    mac: rows.map((r) => r.mac),
+    ips: rows.map((r) => r.ips),
+    bridge: rows.map((r) => r.bridge),
+    rateLimit: rows.map((r) => r.rateLimit),
+    state: rows.map((r) => r.state),
+    inBps: rows.map((r) => round(r.inBps)),
+    outBps: rows.map((r) => round(r.outBps)),
+    monthIn: rows.map((r) => r.monthIn),
+    monthOut: rows.map((r) => r.monthOut),
+  };
+}
+
 // ---------------------------------------------------------------------------
 
 export const vifRouter = createTRPCRouter({
-  /** Every guest interface, light rows for a big table: fetched once, sorted and filtered in the browser. */
-  list: viewerProcedure.output(ZVifListSchema).query(async ({ ctx }) => {
-    const inventory = await readInventory(ctx);
-    const [month, current] = await Promise.all([readMonthTotals(), readCurrentRates(inventory, ctx)]);
-    const rows: TVifRow[] = inventory.vifs.map((vif) => {
-      const key = stableKeyOf(vif);
-      const rate = current.rates.get(key);
-      const total = month?.totals.get(key);
-      return {
-        key,
-        kernelName: vif.kernelName,
-        kind: vif.kind,
-        domain: vif.domain,
-        domid: vif.domid,
-        devid: vif.devid,
-        vifname: vif.vifname,
-        mac: vif.mac,
-        ips: vif.ips,
-        bridge: vif.bridge,
-        rateLimit: formatRateLimit(vif.rate),
-        state: vif.operState,
-        inBps: current.source === "none" ? null : (rate?.inBps ?? 0),
-        outBps: current.source === "none" ? null : (rate?.outBps ?? 0),
-        monthIn: month ? (total?.inBytes ?? 0) : null,
-        monthOut: month ? (total?.outBytes ?? 0) : null,
-      };
-    });
-    return {
-      readAt: new Date(),
-      networkMode: inventory.host.networkMode,
-      bridges: inventory.bridges.map((b) => b.name),
-      period: month?.label ?? null,
-      ratesFrom: current.source,
-      rows,
-    };
+  /** Every guest interface, one object per vif (for API clients; the Vifs page reads `table`). */
+  list: viewerProcedure.output(ZVifListSchema).query(({ ctx }) => readVifList(ctx)),
+
+  /**
+   * The same as `list`, column by column: what the Vifs page fetches (every 15 s) and sorts and
+   * filters in the browser. On a host with 8,000 vifs the rows' repeated field names were more
+   * than half of a 2.6 MB answer, and parsing it blocked the page's main thread; columns are
+   * less than half the bytes, with rates rounded to whole bits per second.
+   */
+  table: viewerProcedure.output(ZVifTableSchema).query(async ({ ctx }) => {
+    const { rows, ...rest } = await readVifList(ctx);
+    return { ...rest, count: rows.length, columns: toVifColumns(rows) };
   }),
 
   /** One vif by stable name: its interfaces now, its config line, its totals (its history is the traffic router's). */
