@@ -227,9 +227,8 @@ export function createOperations(driver: HostDriver, configs: ConfigStore) {
   }
 
   async function readSecurityPosture(): Promise<AgentResult<"securityPosture">> {
-    const [facts, inventory, files] = await Promise.all([driver.readSecurityFacts(), driver.readInventory(), configs.list()]);
-    const contents = await Promise.all(files.map((f) => configs.read(f.name)));
-    return computeSecurityPosture({ facts, inventory, configs: contents.map((c) => ({ name: c.name, content: c.content })) });
+    const [facts, inventory, files] = await Promise.all([driver.readSecurityFacts(), driver.readInventory(), configs.readAll()]);
+    return computeSecurityPosture({ facts, inventory, configs: files.map((c) => ({ name: c.name, content: c.content })) });
   }
 
   return {

@@ -261,6 +261,33 @@ describe("computeSecurityPosture — bridge mode", () => {
     expect(find(explicit, "FORWARD_POLICY_ACCEPT")).toBeDefined();
   });
 
+  it("the first rule in chain order decides, whether it names the vif, its bridge or a wildcard", () => {
+    const rules = allRules(inventory, "bridge");
+    const facts = (forward: string[], raw: string[] = []) => makeFacts({ iptablesSave: makeSave({ policy: "ACCEPT", forward: [...rules, ...forward], raw }) });
+    const ordered = compute(
+      inventory,
+      facts(
+        [
+          "-A FORWARD -m physdev --physdev-in vif7.0 --physdev-is-bridged -j DROP",
+          "-A FORWARD -i xenbr0 -j ACCEPT",
+          "-A FORWARD -m physdev --physdev-in web1 --physdev-is-bridged -j DROP",
+          "-A FORWARD -m physdev --physdev-in vif+ -j DROP",
+        ],
+        ["-A PREROUTING -i xenbr1 -j CT --notrack"],
+      ),
+    );
+    expect(row(ordered, "vif7.0")?.antispoof).toBe("protected");
+    expect(row(ordered, "web1")).toMatchObject({ antispoof: "inert", antispoofReason: expect.stringContaining("-i xenbr0 -j ACCEPT") });
+    // vif7.1 is on xenbr1: the -i xenbr0 rule is not its way in; the wildcard DROP is.
+    expect(row(ordered, "vif7.1")).toMatchObject({ antispoof: "protected", antispoofReason: expect.stringContaining("vif+") });
+    expect(row(ordered, "vif7.1")?.notrack).toBe("covered");
+    expect(row(ordered, "web1")?.notrack).toBe("missing");
+
+    const wildcardFirst = compute(inventory, facts(["-A FORWARD -m physdev ! --physdev-in web1 -j DROP", "-A FORWARD -i xenbr0 -j ACCEPT"]));
+    expect(row(wildcardFirst, "vif7.0")?.antispoof).toBe("protected");
+    expect(row(wildcardFirst, "web1")?.antispoof).toBe("inert");
+  });
+
   it("follows jumps into user chains", () => {
     const p = compute(
       inventory,

@@ -208,13 +208,14 @@ export function computeSecurityPosture(input: TSecurityPostureInput): TSecurityP
 
   // Config files: parsed once, by domain name.
   const parsedConfigs = input.configs.map((c) => ({ name: c.name, parsed: parseXlConfig(c.content, { source: c.name }) }));
+  const parsedConfigByName = new Map(parsedConfigs.map((c) => [c.name, c]));
   const configByDomain = new Map<string, { name: string; parsed: TParseConfigResult }>();
   for (const c of parsedConfigs) {
     const domain = getXlString(c.parsed.config, "name");
     if (domain !== null && !configByDomain.has(domain)) configByDomain.set(domain, c);
   }
-  const configFileOf = (domain: string): string | null =>
-    inventory.domains.find((d) => d.name === domain)?.configFile ?? configByDomain.get(domain)?.name ?? null;
+  const domainByName = new Map(inventory.domains.map((d) => [d.name, d]));
+  const configFileOf = (domain: string): string | null => domainByName.get(domain)?.configFile ?? configByDomain.get(domain)?.name ?? null;
 
   const contexts: TVifContext[] = inventory.vifs.map((vif) => {
     const name = stableKeyOf(vif);
@@ -232,6 +233,7 @@ export function computeSecurityPosture(input: TSecurityPostureInput): TSecurityP
     };
   });
   const guestVifs = contexts.filter((c) => c.vif.kind === "vif");
+  const runningVif = new Map(guestVifs.map((c) => [`${c.vif.domain}\0${c.vif.devid}`, c]));
   const bridgedContexts = contexts.filter((c) => c.mode === "bridge");
   const anyBridged = inventory.host.networkMode === "bridge" || bridgedContexts.length > 0;
 
@@ -340,6 +342,12 @@ export function computeSecurityPosture(input: TSecurityPostureInput): TSecurityP
 
   // --- antispoof per vif --------------------------------------------------------------------
   const forwardRules = save === null ? [] : flattenChain(save, "filter", "FORWARD");
+  const forward = new RuleIndex(forwardRules);
+  // The rules that can decide a spoofed packet's fate (see decideSpoofedPacket): verdicts whose only matches are
+  // the packet's way in. The others (per-vif -s and --physdev-out rules, most of the chain) are always conditional.
+  const decisive = new RuleIndex(
+    forwardRules.filter((r) => VERDICTS.has(r.target ?? "") && isUnconditional(r, WAY_IN_MATCHES)),
+  );
   const bypassRules = new Map<string, { rule: TIptablesRule; vifs: string[] }>();
   const vifRows: TVifPosture[] = [];
   const vifFindings = new Map<TVifContext, TFinding[]>();
@@ -354,7 +362,7 @@ export function computeSecurityPosture(input: TSecurityPostureInput): TSecurityP
   const antispoofOf = new Map<TVifContext, { status: TAntispoofStatus; reason: string; rules: string[] }>();
   for (const ctx of contexts) {
     const { vif, mode } = ctx;
-    const named = forwardRules.filter((r) => namesInterface(r, vif.kernelName));
+    const named = forward.naming(vif.kernelName);
     const rules = named.map((r) => r.text);
     if (vif.ips.length === 0) {
       antispoofOf.set(ctx, { status: "impossible", reason: "no ip= on this vif: no rule can pin the guest to an address", rules });
@@ -368,12 +376,12 @@ export function computeSecurityPosture(input: TSecurityPostureInput): TSecurityP
       antispoofOf.set(ctx, { status: "unknown", reason: `ip= has no IPv4 address (${vif.ips.join(" ")}): ip6tables is not checked`, rules });
       continue;
     }
-    const missing = ctx.ipv4.filter((addr) => !forwardRules.some((r) => isAntispoofRule(r, vif.kernelName, addr, mode)));
+    const missing = ctx.ipv4.filter((addr) => !named.some((r) => isAntispoofRule(r, forward.sourceOf(r), vif.kernelName, addr, mode)));
     if (missing.length > 0) {
       const wrongMatch =
-        mode === "bridge" && forwardRules.some((r) => r.inInterface?.value === vif.kernelName && r.target === "ACCEPT")
+        mode === "bridge" && named.some((r) => r.inInterface?.value === vif.kernelName && r.target === "ACCEPT")
           ? ` A rule matches -i ${vif.kernelName}, which never sees bridged traffic (bridged packets enter FORWARD on the bridge): it must use -m physdev --physdev-in.`
-          : mode !== "bridge" && forwardRules.some((r) => r.physdevIn?.value === vif.kernelName && r.target === "ACCEPT")
+          : mode !== "bridge" && named.some((r) => r.physdevIn?.value === vif.kernelName && r.target === "ACCEPT")
             ? ` A rule matches -m physdev --physdev-in ${vif.kernelName}, which never sees routed traffic: it must use -i ${vif.kernelName}.`
             : "";
       antispoofOf.set(ctx, { status: "rule-missing", reason: `no FORWARD rule accepts ${missing.join(", ")} from ${vif.kernelName}.${wrongMatch}`, rules });
@@ -383,7 +391,7 @@ export function computeSecurityPosture(input: TSecurityPostureInput): TSecurityP
       antispoofOf.set(ctx, { status: "inert", reason: "bridge-nf-call-iptables is off: bridged frames never reach the rules", rules });
       continue;
     }
-    const fate = decideSpoofedPacket(forwardRules, ctx, forwardPolicy ?? "ACCEPT");
+    const fate = decideSpoofedPacket(decisive.candidates(vif.kernelName, mode === "bridge" ? vif.bridge : vif.kernelName), ctx, forwardPolicy ?? "ACCEPT");
     if (fate.verdict === "accept") {
       if (fate.rule) {
         const entry = bypassRules.get(fate.rule.text) ?? { rule: fate.rule, vifs: [] };
@@ -421,7 +429,7 @@ export function computeSecurityPosture(input: TSecurityPostureInput): TSecurityP
   }
 
   const withIp = contexts.filter((c) => c.vif.ips.length > 0 && c.ipv4.length > 0);
-  const anyVifRule = contexts.some((c) => forwardRules.some((r) => namesInterface(r, c.vif.kernelName)));
+  const anyVifRule = contexts.some((c) => forward.naming(c.vif.kernelName).length > 0);
   if (save !== null && withIp.length > 0 && !anyVifRule) {
     add({
       id: "ANTISPOOF_NO_RULES_AT_ALL",
@@ -464,7 +472,7 @@ export function computeSecurityPosture(input: TSecurityPostureInput): TSecurityP
         });
       }
     } else if (as.status === "rule-missing") {
-      const missing = ctx.ipv4.filter((addr) => !forwardRules.some((r) => isAntispoofRule(r, vif.kernelName, addr, mode)));
+      const missing = ctx.ipv4.filter((addr) => !forward.naming(vif.kernelName).some((r) => isAntispoofRule(r, forward.sourceOf(r), vif.kernelName, addr, mode)));
       const port = mode === "bridge" ? `-m physdev --physdev-is-bridged --physdev-in ${vif.kernelName}` : `-i ${vif.kernelName}`;
       const commands = [
         ...missing.map((addr) => `iptables -I FORWARD ${port} -s ${addr} -j ACCEPT`),
@@ -505,12 +513,12 @@ export function computeSecurityPosture(input: TSecurityPostureInput): TSecurityP
   }
 
   // --- NOTRACK for bridged traffic ----------------------------------------------------------------
-  const notrackRules = save === null ? [] : flattenChain(save, "raw", "PREROUTING").filter(isNotrackRule);
+  const notrackRules = new RuleIndex(save === null ? [] : flattenChain(save, "raw", "PREROUTING").filter(isNotrackRule));
   const notrackApplies = anyBridged && bridgeNfOn && facts.conntrack !== null;
   const notrackOf = (ctx: TVifContext): TVifPosture["notrack"] => {
     if (ctx.mode !== "bridge" || !bridgeNfOn || facts.conntrack === null) return "not-applicable";
     if (save === null) return "unknown";
-    return notrackRules.some((r) => coversNotrack(r, ctx.vif)) ? "covered" : "missing";
+    return notrackRules.candidates(ctx.vif.kernelName, ctx.vif.bridge).some((r) => coversNotrack(r, ctx.vif)) ? "covered" : "missing";
   };
   if (notrackApplies && save !== null) {
     const uncovered = bridgedContexts.filter((c) => notrackOf(c) === "missing");
@@ -542,7 +550,7 @@ export function computeSecurityPosture(input: TSecurityPostureInput): TSecurityP
         title: "Bridged guest traffic is not tracked",
         why: "A raw-table NOTRACK rule covers every bridged vif: guest connections cannot fill dom0's connection table.",
         fix: "",
-        evidence: notrackRules.map((r) => r.text),
+        evidence: notrackRules.rules.map((r) => r.text),
       });
     }
   }
@@ -673,11 +681,11 @@ export function computeSecurityPosture(input: TSecurityPostureInput): TSecurityP
   for (const diagnostics of configMacDiagnostics.values()) {
     const first = diagnostics[0];
     if (!first) continue;
-    const file = parsedConfigs.find((c) => c.name === first.file);
+    const file = first.file === undefined ? undefined : parsedConfigByName.get(first.file);
     const configVif = file ? listVifs(file.parsed.config).find((v) => v.line === first.line && v.column === first.column) : undefined;
     const domain = file ? (getXlString(file.parsed.config, "name") ?? file.name) : (first.file ?? "config");
     const name = configVif?.effective.vifname ?? `${domain}/${configVif?.devid ?? "?"}`;
-    const running = contexts.find((c) => c.vif.domain === domain && c.vif.devid === configVif?.devid && c.vif.kind === "vif");
+    const running = configVif ? runningVif.get(`${domain}\0${configVif.devid}`) : undefined;
     macProblems++;
     findings.push({
       id: "CONFIG_MAC_DUPLICATE",
@@ -707,7 +715,7 @@ export function computeSecurityPosture(input: TSecurityPostureInput): TSecurityP
   // --- vifnames -------------------------------------------------------------------------------
   let vifnameProblems = 0;
   const reportedVifnames = new Set<string>();
-  const domainType = (name: string) => inventory.domains.find((d) => d.name === name)?.type ?? null;
+  const domainType = (name: string) => domainByName.get(name)?.type ?? null;
   const addVifnameFinding = (
     target: TFindingTarget,
     ctx: TVifContext | null,
@@ -773,7 +781,7 @@ export function computeSecurityPosture(input: TSecurityPostureInput): TSecurityP
       if (vifname === null || reportedVifnames.has(`${domain}\0${configVif.devid}\0${vifname}`)) continue;
       const diagnostic = configVif.diagnostics.find((d) => VIFNAME_CODES.has(d.code));
       if (!diagnostic) continue;
-      const running = contexts.find((c) => c.vif.domain === domain && c.vif.devid === configVif.devid && c.vif.kind === "vif");
+      const running = runningVif.get(`${domain}\0${configVif.devid}`);
       addVifnameFinding({ name: vifname, kernelName: running?.vif.kernelName ?? null, configFile: file.name }, running ?? null, vifname, diagnostic, file.name);
     }
   }
@@ -793,11 +801,19 @@ export function computeSecurityPosture(input: TSecurityPostureInput): TSecurityP
   // --- vif health: down, on no bridge, no host route -------------------------------------------
   let healthProblems = 0;
   const bridgePorts = new Set(inventory.bridges.flatMap((b) => b.ports.map((p) => p.name)));
+  // Each route's destination, normalised once, by device: a routed host has a route per guest address.
+  const routedTo = new Map<string, Set<string | null>>();
+  for (const route of facts.routes ?? []) {
+    if (route.dev === null) continue;
+    const set = routedTo.get(route.dev) ?? new Set<string | null>();
+    set.add(normalizeIpv4Network(route.dst));
+    routedTo.set(route.dev, set);
+  }
+  const hasHostRoute = (dev: string, addr: string) => routedTo.get(dev)?.has(addr) ?? false;
   const hostRouteOf = (ctx: TVifContext): TVifPosture["hostRoute"] => {
     if (ctx.mode === "bridge" || ctx.vif.kind !== "vif" || ctx.ipv4.length === 0) return "not-applicable";
     if (facts.routes === null) return "unknown";
-    const routes = facts.routes;
-    return ctx.ipv4.every((addr) => routes.some((r) => r.dev === ctx.vif.kernelName && normalizeIpv4Network(r.dst) === addr)) ? "present" : "missing";
+    return ctx.ipv4.every((addr) => hasHostRoute(ctx.vif.kernelName, addr)) ? "present" : "missing";
   };
   for (const ctx of guestVifs) {
     const { vif } = ctx;
@@ -831,8 +847,7 @@ export function computeSecurityPosture(input: TSecurityPostureInput): TSecurityP
     }
     if (hostRouteOf(ctx) === "missing" && facts.routes !== null) {
       healthProblems++;
-      const routes = facts.routes;
-      const missing = ctx.ipv4.filter((addr) => !routes.some((r) => r.dev === vif.kernelName && normalizeIpv4Network(r.dst) === addr));
+      const missing = ctx.ipv4.filter((addr) => !hasHostRoute(vif.kernelName, addr));
       addVif(ctx, {
         id: "VIF_HOST_ROUTE_MISSING",
         check: "vif-health",
@@ -957,19 +972,89 @@ function matchesInterface(pattern: TIptablesValue | null, name: string): boolean
   return hit !== pattern.negated;
 }
 
-/** Whether the rule names the interface (not by a wildcard): physdev-in/out or -i/-o. */
-function namesInterface(rule: TIptablesRule, name: string): boolean {
-  return [rule.physdevIn, rule.physdevOut, rule.inInterface, rule.outInterface].some((v) => v !== null && !v.negated && v.value === name);
+/** A positive match on one interface by its exact name (no `!`, no `+` wildcard): the only interface such a match admits. */
+const exactName = (pattern: TIptablesValue | null): string | null =>
+  pattern === null || pattern.negated || pattern.value.endsWith("+") ? null : pattern.value;
+
+/**
+ * A chain's rules looked up by interface. The hotplug scripts add rules per
+ * vif, so a host with 8,000 vifs has tens of thousands of them: each vif's
+ * checks read the rules that can concern it, in chain order, not all of them.
+ */
+class RuleIndex {
+  readonly rules: readonly TIptablesRule[];
+  private readonly position = new Map<TIptablesRule, number>();
+  /** Rules naming an interface exactly and positively in physdev-in/out or -i/-o. */
+  private readonly byNamed = new Map<string, TIptablesRule[]>();
+  /** Rules that only match packets in on one port (physdev-in) or one input interface (-i), by that name. */
+  private readonly byPort = new Map<string, TIptablesRule[]>();
+  private readonly byInput = new Map<string, TIptablesRule[]>();
+  /** Rules bound to no single input: they may apply to any vif. */
+  private readonly unbound: TIptablesRule[] = [];
+  private readonly sources = new Map<TIptablesRule, string | null>();
+
+  constructor(rules: readonly TIptablesRule[]) {
+    this.rules = rules;
+    const push = (map: Map<string, TIptablesRule[]>, key: string, rule: TIptablesRule) => {
+      const list = map.get(key);
+      if (list) list.push(rule);
+      else map.set(key, [rule]);
+    };
+    rules.forEach((rule, i) => {
+      this.position.set(rule, i);
+      const names = new Set([rule.physdevIn, rule.physdevOut, rule.inInterface, rule.outInterface].map(exactName));
+      for (const name of names) if (name !== null) push(this.byNamed, name, rule);
+      const port = exactName(rule.physdevIn);
+      const input = exactName(rule.inInterface);
+      if (port !== null) push(this.byPort, port, rule);
+      else if (input !== null) push(this.byInput, input, rule);
+      else this.unbound.push(rule);
+    });
+  }
+
+  /** The rules naming the interface (not by a wildcard), in chain order. */
+  naming(name: string): readonly TIptablesRule[] {
+    return this.byNamed.get(name) ?? [];
+  }
+
+  /**
+   * Every rule that may match packets coming in on `port` (a bridge port or vif) that enter the chain on `input`,
+   * in chain order: a superset; the caller still checks each rule's matches.
+   */
+  candidates(port: string, input: string | null): TIptablesRule[] {
+    const own = this.byPort.get(port) ?? [];
+    const viaInput = input === null ? [] : (this.byInput.get(input) ?? []);
+    if (own.length === 0 && viaInput.length === 0) return this.unbound;
+    return [...this.unbound, ...own, ...viaInput].sort((a, b) => (this.position.get(a) as number) - (this.position.get(b) as number));
+  }
+
+  /** The rule's -s as a normalised IPv4 network, parsed once per rule. */
+  sourceOf(rule: TIptablesRule): string | null {
+    let source = this.sources.get(rule);
+    if (source === undefined) {
+      source = rule.source === null ? null : normalizeIpv4Network(rule.source.value);
+      this.sources.set(rule, source);
+    }
+    return source;
+  }
 }
 
 /** The per-address ACCEPT rule vif-bridge / vif-route insert for this vif. */
-function isAntispoofRule(rule: TIptablesRule, kernelName: string, addr: string, mode: TNetworkMode): boolean {
+function isAntispoofRule(rule: TIptablesRule, source: string | null, kernelName: string, addr: string, mode: TNetworkMode): boolean {
   if (rule.target !== "ACCEPT" || rule.source === null || rule.source.negated) return false;
-  if (normalizeIpv4Network(rule.source.value) !== addr) return false;
+  if (source !== addr) return false;
   // Bridged packets are matched on their bridge port; routed ones never are (physdev only sees bridged traffic).
   if (mode === "bridge") return rule.physdevIn !== null && !rule.physdevIn.negated && rule.physdevIn.value === kernelName;
   return rule.inInterface !== null && !rule.inInterface.negated && rule.inInterface.value === kernelName;
 }
+
+const VERDICTS = new Set(["ACCEPT", "DROP", "REJECT"]);
+/** The matches on a packet's way into FORWARD, the only ones decideSpoofedPacket can tell for a vif's packets. */
+const WAY_IN_MATCHES = [
+  { module: "physdev", option: "physdev-in" },
+  { module: "physdev", option: "physdev-is-bridged" },
+  { module: null, option: "i" },
+] as const;
 
 /** Matches that do not restrict which packets a rule applies to. */
 const NEUTRAL_MODULES = new Set(["comment"]);
