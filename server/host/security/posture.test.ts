@@ -288,6 +288,19 @@ describe("computeSecurityPosture — bridge mode", () => {
     expect(row(wildcardFirst, "web1")?.antispoof).toBe("inert");
   });
 
+  it("a host finding about many vifs names the first ones and counts the rest", () => {
+    const many = makeInventory("bridge", {
+      extraVifs: Array.from({ length: 60 }, (_, i) => ({ kernelName: `vif${100 + i}.0`, domain: `g${i}`, domid: 100 + i, ips: [`10.0.3.${i + 1}`] })),
+    });
+    const p = compute(many, makeFacts({ iptablesSave: makeSave({ forward: ["-A FORWARD -i xenbr0 -j ACCEPT", ...allRules(many, "bridge")] }) }));
+    const notrack = find(p, "NOTRACK_MISSING");
+    expect(notrack?.evidence).toHaveLength(51);
+    expect(notrack?.evidence.at(-1)).toBe("… and 13 more");
+    expect(find(p, "FORWARD_ACCEPT_BYPASS")?.why).toMatch(/web1, vif7\.0, vif100\.0, .* and 42 more pass/);
+    // Each vif's own row still says it.
+    expect(p.vifs.filter((v) => v.notrack === "missing")).toHaveLength(63);
+  });
+
   it("follows jumps into user chains", () => {
     const p = compute(
       inventory,

@@ -180,6 +180,20 @@ const SEVERITY_ORDER: Record<TSecuritySeverity, number> = { critical: 0, warning
 /** The dom0 side of every vif carries this MAC; it is never the guest's. */
 const DOM0_SIDE_MAC = "fe:ff:ff:ff:ff:ff";
 const CONNTRACK_NEARLY_FULL_RATIO = 0.8;
+/**
+ * A host finding about many vifs names the first ones and counts the rest: on a host with 8,000 vifs a
+ * list of all of them helps nobody and weighs megabytes (the per-vif rows carry each vif's own state).
+ */
+const LISTED_IN_TEXT = 20;
+const MAX_EVIDENCE = 50;
+
+function listSome(items: readonly string[], max: number): string {
+  return items.length <= max ? items.join(", ") : `${items.slice(0, max).join(", ")} and ${items.length - max} more`;
+}
+
+function capEvidence(lines: string[]): string[] {
+  return lines.length <= MAX_EVIDENCE ? lines : [...lines.slice(0, MAX_EVIDENCE), `… and ${lines.length - MAX_EVIDENCE} more`];
+}
 const PERSIST_IPTABLES = "then save the rules so they survive a reboot (Debian: apt-get install iptables-persistent; iptables-save > /etc/iptables/rules.v4)";
 
 type TVifContext = {
@@ -422,7 +436,7 @@ export function computeSecurityPosture(input: TSecurityPostureInput): TSecurityP
       scope: "host",
       target: hostTarget,
       title: `A FORWARD rule accepts spoofed guest traffic`,
-      why: `The rule "${text}" (chain ${rule.chain}) accepts forwarded packets whatever their source address, and it is reached before the DROP policy: spoofed packets from ${vifs.join(", ")} pass although their antispoof rules are in place.`,
+      why: `The rule "${text}" (chain ${rule.chain}) accepts forwarded packets whatever their source address, and it is reached before the DROP policy: spoofed packets from ${listSome(vifs, LISTED_IN_TEXT)} pass although their antispoof rules are in place.`,
       fix: `Delete it or narrow it (add -s/-m physdev matches): iptables -t ${rule.table} ${formatDeleteArgs(rule)} — ${PERSIST_IPTABLES}.`,
       evidence: [text],
     });
@@ -538,7 +552,7 @@ export function computeSecurityPosture(input: TSecurityPostureInput): TSecurityP
           .slice(0, 5)
           .map((c) => `iptables -t raw -I PREROUTING -m physdev --physdev-in ${c.vif.kernelName} -j CT --notrack`)
           .join("; ")}${uncovered.length > 5 ? "; … (one per bridged vif)" : ""} — add it where the vif's antispoof rules are added (a vif-post.d hook) so it follows the vif. Do not NOTRACK routed or NATed traffic: NAT needs conntrack.`,
-        evidence: uncovered.map((c) => `no NOTRACK rule in raw PREROUTING for ${c.vif.kernelName}`),
+        evidence: capEvidence(uncovered.map((c) => `no NOTRACK rule in raw PREROUTING for ${c.vif.kernelName}`)),
       });
     } else if (bridgedContexts.length > 0) {
       add({
@@ -893,8 +907,11 @@ export function computeSecurityPosture(input: TSecurityPostureInput): TSecurityP
         target: hostTarget,
         title: `${stale.length} rule${stale.length === 1 ? "" : "s"} name vifs that no longer exist`,
         why: "A vif's rules should go with it (vif-bridge deletes them when the vif goes offline). Leftovers mean a hotplug script did not finish; an ACCEPT rule for a name like vif5.0 applies again to whatever vif gets that name later.",
-        fix: stale.map((r) => `iptables -t ${r.table} ${formatDeleteArgs(r)}`).join("; "),
-        evidence: stale.map((r) => r.text),
+        fix: `${stale
+          .slice(0, LISTED_IN_TEXT)
+          .map((r) => `iptables -t ${r.table} ${formatDeleteArgs(r)}`)
+          .join("; ")}${stale.length > LISTED_IN_TEXT ? `; … (${stale.length - LISTED_IN_TEXT} more: one -D per rule shown in iptables-save)` : ""}`,
+        evidence: capEvidence(stale.map((r) => r.text)),
       });
     }
   }
