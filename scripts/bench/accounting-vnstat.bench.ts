@@ -61,6 +61,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 // ---------------------------------------------------------------------------
 
 async function runAgent(dir: string, netnsPid: string, netns: string): Promise<void> {
+  (await import("~/server/heap")).keepHeapBetweenBursts(); // as server/agent/main.ts does
   const pino = (await import("pino")).default;
   const { ConfigStore } = await import("~/server/agent/config-store");
   const { startAgentServer } = await import("~/server/agent/server");
@@ -85,8 +86,8 @@ async function runAgent(dir: string, netnsPid: string, netns: string): Promise<v
 async function runCollector(dir: string): Promise<void> {
   const { logger } = await import("~/server/logger");
   const { createAgentClient } = await import("~/server/agent/client");
-  const { collectorSettingsOf, createCollector, keepHeapBetweenTicks } = await import("~/server/accounting/collector");
-  keepHeapBetweenTicks(); // as server/accounting/main.ts does
+  const { collectorSettingsOf, createCollector } = await import("~/server/accounting/collector");
+  (await import("~/server/heap")).keepHeapBetweenBursts(); // as server/accounting/main.ts does
   const { runMaintenance } = await import("~/server/accounting/maintenance");
   const { DEFAULT_ACCOUNTING_ENV, accountingSettingsOf } = await import("~/server/accounting/settings");
   const { createAccountingStore } = await import("~/server/accounting/store");

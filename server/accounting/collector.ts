@@ -1,5 +1,3 @@
-import { setFlagsFromString } from "node:v8";
-
 import type { AgentOp, AgentParams, AgentResult } from "~/server/agent/protocol";
 import type { TCounters, TInventory } from "~/server/host/inventory";
 import type { Logger } from "~/server/logger";
@@ -88,24 +86,6 @@ export function engineOptionsFor(settings: CollectorSettings, capsByKey: Readonl
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/**
- * Turns off V8's memory reducer for this process; call it first thing in the
- * collector's process. The collector works a few tens of milliseconds per tick
- * and idles between ticks, and on each idle gap the reducer shrank the heap
- * and the young generation the tick had just grown: the next tick then ran
- * many small scavenges and extra mark-compacts. Measured at 2,000 interfaces
- * every 5 s (accounting-vnstat.bench.ts, durations of PerformanceObserver "gc"
- * entries over the same minutes, on a loaded machine): ~40 ms of GC per tick
- * with the reducer, ~18 ms without, for a heap that grows to ~55 MB between
- * mark-compacts instead of being cut back to ~35 MB after every tick. Set at
- * run time because the services start through tsx, without node flags; Node
- * warns that flags set after start may do nothing, but this one measurably
- * takes effect (and if it ever did not, only the GC saving would be lost).
- */
-export function keepHeapBetweenTicks(): void {
-  setFlagsFromString("--no-memory-reducer");
-}
 
 export function createCollector(deps: CollectorDeps, settings: CollectorSettings): Collector {
   const now = deps.now ?? Date.now;

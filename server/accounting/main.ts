@@ -7,15 +7,16 @@ import { env } from "~/env";
 import { createAgentClient } from "~/server/agent/client";
 import { readTokenFile } from "~/server/agent/token";
 import { createDb, dbKindOf, prepareDb } from "~/server/db";
+import { keepHeapBetweenBursts } from "~/server/heap";
 import { logger } from "~/server/logger";
 
-import { collectorSettingsOf, createCollector, keepHeapBetweenTicks } from "./collector";
+import { collectorSettingsOf, createCollector } from "./collector";
 import { runMaintenance } from "./maintenance";
 import { accountingSettingsOf } from "./settings";
 import { createAccountingStore } from "./store";
 
 async function main(): Promise<void> {
-  keepHeapBetweenTicks();
+  keepHeapBetweenBursts();
   const settings = accountingSettingsOf(env);
   const token = await readTokenFile(env.VIFDECK_AGENT_TOKEN_FILE).catch((error: NodeJS.ErrnoException) => {
     throw new Error(`cannot read the agent token file ${env.VIFDECK_AGENT_TOKEN_FILE} (${error.code ?? error.message}): check VIFDECK_AGENT_TOKEN_FILE`);

@@ -9,6 +9,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 
 import { env } from "~/env";
+import { keepHeapBetweenBursts } from "~/server/heap";
 import { createHostDriver } from "~/server/host/create-driver";
 import { logger } from "~/server/logger";
 
@@ -18,6 +19,7 @@ import { lookUpGroupId } from "./group";
 import { ensureTokenFile } from "./token";
 
 async function main(): Promise<void> {
+  keepHeapBetweenBursts();
   const gid = env.VIFDECK_AGENT_SOCKET_GROUP ? await lookUpGroupId(env.VIFDECK_AGENT_SOCKET_GROUP) : null;
   const token = await ensureTokenFile(path.resolve(env.VIFDECK_AGENT_TOKEN_FILE), gid);
   const driver = await createHostDriver(env);
