@@ -7,11 +7,13 @@ export const metadata: Metadata = { title: "Overview" };
 
 export default async function OverviewPage() {
   const queryClient = getQueryClient();
-  // The topology and the top talkers come with the HTML. The open alerts do not: the agent's
-  // security posture is slow on a big host, and the page should not wait for it.
+  // The open alerts come with the HTML when the security posture is at hand (it is kept for a
+  // minute, see security.ts); computing it takes the agent seconds on a big host, longer than the
+  // page waits, and then the browser asks for them itself.
   await prefetchWithin([
     queryClient.prefetchQuery(trpcServer.bridge.topology.queryOptions()),
     queryClient.prefetchQuery(trpcServer.traffic.topTalkers.queryOptions({ limit: 10 })),
+    queryClient.prefetchQuery(trpcServer.security.alerts.queryOptions()),
   ]);
   return (
     <HydrateClient>

@@ -19,9 +19,13 @@ export async function generateMetadata({ params }: TProps): Promise<Metadata> {
 
 export default async function Page({ params }: TProps) {
   const key = keyOf((await params).key);
-  // The vif's facts come with the HTML; its findings (the agent's security posture, slow on a big
-  // host), incarnations and charts come after.
-  await prefetchWithin([getQueryClient().prefetchQuery(trpcServer.vif.get.queryOptions({ key }))]);
+  // The vif's facts come with the HTML, and its findings when the security posture is at hand
+  // (see security.ts); its incarnations and charts come after.
+  const queryClient = getQueryClient();
+  await prefetchWithin([
+    queryClient.prefetchQuery(trpcServer.vif.get.queryOptions({ key })),
+    queryClient.prefetchQuery(trpcServer.security.findingsOfVif.queryOptions({ key })),
+  ]);
   return (
     <HydrateClient>
       <VifDetail vifKey={key} traffic={<VifTrafficPanel stableName={key} />} findings={<VifFindings vifKey={key} />} />

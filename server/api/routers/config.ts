@@ -1,6 +1,7 @@
 import { z } from "zod";
 
 import { ZConfigFileInfoSchema, ZConfigNameSchema } from "~/server/agent/protocol";
+import { forgetPosture } from "~/server/api/routers/security";
 import { adminProcedure, createTRPCRouter, viewerProcedure } from "~/server/api/trpc";
 import { parseXlConfig, validateXlConfigs } from "~/server/xen";
 
@@ -68,5 +69,12 @@ export const configRouter = createTRPCRouter({
         expectedSha256: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
       }),
     )
-    .mutation(({ ctx, input }) => ctx.callAgent("writeConfig", input)),
+    .mutation(async ({ ctx, input }) => {
+      try {
+        return await ctx.callAgent("writeConfig", input);
+      } finally {
+        // The posture checks config files too (vifs without ip=, MACs): read it again.
+        forgetPosture();
+      }
+    }),
 });

@@ -12,19 +12,54 @@ import { ZFindingSchema, ZSecurityPostureSchema, type TSecurityPosture } from "~
  * quota thresholds crossed in the current billing period.
  */
 
-const POSTURE_TTL_MS = 5_000;
-let postureCache: { at: number; value: Promise<TSecurityPosture> } | null = null;
+const POSTURE_FRESH_MS = 5_000;
+const POSTURE_STALE_MS = 60_000;
+let postureCache: { at: number; value: Promise<TSecurityPosture>; settled: boolean } | null = null;
+let postureRefresh: Promise<TSecurityPosture> | null = null;
 
-/** The agent's posture, shared by the calls of one page load (the Overview and the security page ask together). */
+/**
+ * The agent's posture, shared by every caller: one agent call at a time. Within 5 s of a read it
+ * is served as is; up to 60 s after, it is served at once while one new read runs in the
+ * background (the next poll gets it). On a host with thousands of vifs the agent takes seconds
+ * to compute it and answers nothing else meanwhile, and the Overview's alerts (its largest text,
+ * server-rendered when the posture is at hand) would otherwise wait for it on every load.
+ * Attach, detach and config writes forget it (forgetPosture).
+ */
 function readPosture(ctx: Pick<Context, "callAgent">): Promise<TSecurityPosture> {
   const now = Date.now();
-  if (postureCache && now - postureCache.at < POSTURE_TTL_MS) return postureCache.value;
+  const cached = postureCache;
+  if (cached && (now - cached.at < POSTURE_FRESH_MS || !cached.settled)) return cached.value;
+  if (cached && now - cached.at < POSTURE_STALE_MS) {
+    postureRefresh ??= startPostureRead(ctx).finally(() => {
+      postureRefresh = null;
+    });
+    // A failed background read keeps the stale posture until it expires; the next call tries again.
+    postureRefresh.catch(() => {});
+    return cached.value;
+  }
+  return startPostureRead(ctx);
+}
+
+function startPostureRead(ctx: Pick<Context, "callAgent">): Promise<TSecurityPosture> {
   const value = ctx.callAgent("securityPosture", {});
-  postureCache = { at: now, value };
-  value.catch(() => {
-    if (postureCache?.value === value) postureCache = null;
-  });
+  const entry = { at: Date.now(), value, settled: false };
+  // Until it settles, this read is what every caller waits for; a stale posture stays served meanwhile.
+  if (!postureCache || postureCache.settled === false || Date.now() - postureCache.at >= POSTURE_STALE_MS) postureCache = entry;
+  value.then(
+    () => {
+      entry.settled = true;
+      postureCache = entry;
+    },
+    () => {
+      if (postureCache === entry) postureCache = null;
+    },
+  );
   return value;
+}
+
+/** The host changed (a vif attached or detached, a config written): the next read asks the agent. */
+export function forgetPosture(): void {
+  postureCache = null;
 }
 
 const ZQuotaCrossingSchema = z.strictObject({

@@ -5,6 +5,7 @@ import { billingPeriodOf } from "~/server/accounting/calendar";
 import { stableKeyOf } from "~/server/accounting/identity";
 import { readKeyTotals } from "~/server/accounting/queries";
 import { AGENT_OPS, ZAttachVifSchema, ZDomainRefSchema } from "~/server/agent/protocol";
+import { forgetPosture } from "~/server/api/routers/security";
 import { adminProcedure, createTRPCRouter, viewerProcedure, type Context } from "~/server/api/trpc";
 import { db, dbKindOf } from "~/server/db";
 import { ZOperStateSchema, ZVifSchema as ZInventoryVifSchema, type TInventory, type TInterfaceCounters } from "~/server/host/inventory";
@@ -446,6 +447,7 @@ export const vifRouter = createTRPCRouter({
         return await ctx.callAgent("attachVif", input);
       } finally {
         forgetInventory();
+        forgetPosture();
       }
     }),
 
@@ -457,6 +459,7 @@ export const vifRouter = createTRPCRouter({
         return await ctx.callAgent("detachVif", input);
       } finally {
         forgetInventory();
+        forgetPosture();
       }
     }),
 });
