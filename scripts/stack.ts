@@ -64,8 +64,16 @@ function start(name: string, command: string, args: string[], env: NodeJS.Proces
 function stop(exitCode: number): void {
   if (stopping) return;
   stopping = true;
-  for (const { process: child } of children) if (child.exitCode === null) child.kill("SIGTERM");
-  setTimeout(() => process.exit(exitCode), 1_500).unref();
+  const running = () => children.filter(({ process: child }) => child.exitCode === null && child.signalCode === null);
+  for (const { process: child } of running()) child.kill("SIGTERM");
+  setTimeout(() => {
+    // A process still busy (or stuck) after the grace period is not left behind without its parent.
+    for (const { name, process: child } of running()) {
+      console.error(`vifdeck: the ${name} did not stop within 1.5 s; killing it`);
+      child.kill("SIGKILL");
+    }
+    process.exit(exitCode);
+  }, 1_500).unref();
 }
 
 async function waitForSocket(file: string, timeoutMs: number): Promise<void> {

@@ -5,6 +5,7 @@ import { billingPeriodOf } from "~/server/accounting/calendar";
 import { createTRPCRouter, viewerProcedure, type Context } from "~/server/api/trpc";
 import { db } from "~/server/db";
 import { ZFindingSchema, ZSecurityPostureSchema, type TSecurityPosture } from "~/server/host/security/posture";
+import { createSharedRead } from "~/server/api/shared-read";
 
 /**
  * The security page and the Overview's alerts: the agent's posture findings
@@ -12,54 +13,32 @@ import { ZFindingSchema, ZSecurityPostureSchema, type TSecurityPosture } from "~
  * quota thresholds crossed in the current billing period.
  */
 
-const POSTURE_FRESH_MS = 5_000;
-const POSTURE_STALE_MS = 60_000;
-let postureCache: { at: number; value: Promise<TSecurityPosture>; settled: boolean } | null = null;
-let postureRefresh: Promise<TSecurityPosture> | null = null;
-
 /**
- * The agent's posture, shared by every caller: one agent call at a time. Within 5 s of a read it
- * is served as is; up to 60 s after, it is served at once while one new read runs in the
- * background (the next poll gets it). On a host with thousands of vifs the agent takes seconds
- * to compute it and answers nothing else meanwhile, and the Overview's alerts (its largest text,
- * server-rendered when the posture is at hand) would otherwise wait for it on every load.
- * Attach, detach and config writes forget it (forgetPosture).
+ * The agent's posture, shared by every caller: one agent call at a time, served as is for 5 s and,
+ * up to 60 s, at once while one new read runs in the background (see createSharedRead). On a host
+ * with thousands of vifs the agent takes a second or more to compute it, and the Overview's alerts
+ * (its largest text, server-rendered when the posture is at hand) would otherwise wait for it on
+ * every load. Attach, detach and config writes forget it (forgetPosture).
  */
-function readPosture(ctx: Pick<Context, "callAgent">): Promise<TSecurityPosture> {
-  const now = Date.now();
-  const cached = postureCache;
-  if (cached && (now - cached.at < POSTURE_FRESH_MS || !cached.settled)) return cached.value;
-  if (cached && now - cached.at < POSTURE_STALE_MS) {
-    postureRefresh ??= startPostureRead(ctx).finally(() => {
-      postureRefresh = null;
-    });
-    // A failed background read keeps the stale posture until it expires; the next call tries again.
-    postureRefresh.catch(() => {});
-    return cached.value;
-  }
-  return startPostureRead(ctx);
-}
+let callAgent: Context["callAgent"] | null = null;
+const posture = createSharedRead<TSecurityPosture>({
+  read: () => {
+    if (!callAgent) throw new Error("no agent connection yet");
+    return callAgent("securityPosture", {});
+  },
+  freshMs: 5_000,
+  staleMs: 60_000,
+});
 
-function startPostureRead(ctx: Pick<Context, "callAgent">): Promise<TSecurityPosture> {
-  const value = ctx.callAgent("securityPosture", {});
-  const entry = { at: Date.now(), value, settled: false };
-  // Until it settles, this read is what every caller waits for; a stale posture stays served meanwhile.
-  if (!postureCache || postureCache.settled === false || Date.now() - postureCache.at >= POSTURE_STALE_MS) postureCache = entry;
-  value.then(
-    () => {
-      entry.settled = true;
-      postureCache = entry;
-    },
-    () => {
-      if (postureCache === entry) postureCache = null;
-    },
-  );
-  return value;
+function readPosture(ctx: Pick<Context, "callAgent">): Promise<TSecurityPosture> {
+  // Every request context reaches the same agent (one client per process): the latest caller's serves.
+  callAgent = ctx.callAgent;
+  return posture.get();
 }
 
 /** The host changed (a vif attached or detached, a config written): the next read asks the agent. */
 export function forgetPosture(): void {
-  postureCache = null;
+  posture.forget();
 }
 
 const ZQuotaCrossingSchema = z.strictObject({
