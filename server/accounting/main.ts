@@ -52,6 +52,9 @@ async function main(): Promise<void> {
   await store.close();
   await db.$disconnect();
   logger.info("collector stopped");
+  // Done: exit now rather than when the last timer or handle of a library lets the event loop end
+  // (seen: the process lingered after this line, and was left without its parent by the demo's stop).
+  process.exit(0);
 }
 
 main().catch((error: unknown) => {
