@@ -128,7 +128,7 @@ export function AccountingTable() {
           (bridges, NICs) are marked; their in is what they received.
         </p>
         {month.isPending ? (
-          <div aria-busy="true" aria-label="Loading the accounting table">
+          <div role="status" aria-busy="true" aria-label="Loading the accounting table">
             <Skeleton className="h-64" />
           </div>
         ) : month.isError ? (

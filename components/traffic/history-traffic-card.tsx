@@ -55,7 +55,7 @@ export function HistoryTrafficCard({ target, title, initialRange = "24h" }: { ta
       <CardBody className="space-y-3">
         <DirectionNote />
         {series.isPending ? (
-          <div aria-busy="true" aria-label="Loading the history">
+          <div role="status" aria-busy="true" aria-label="Loading the history">
             <Skeleton className="h-60" />
           </div>
         ) : series.isError ? (

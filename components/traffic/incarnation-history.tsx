@@ -32,7 +32,7 @@ export function IncarnationHistory({ stableName }: { stableName: string }) {
         <span className="text-xs text-slate-600 dark:text-slate-400">the kernel interfaces behind the stable name</span>
       </CardHeader>
       {history.isPending ? (
-        <div className="p-4" aria-busy="true" aria-label="Loading the incarnation history">
+        <div className="p-4" role="status" aria-busy="true" aria-label="Loading the incarnation history">
           <Skeleton className="h-24" />
         </div>
       ) : history.isError ? (

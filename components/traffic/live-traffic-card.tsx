@@ -40,7 +40,7 @@ export function LiveTrafficCard({ target, title }: { target: TTarget; title: str
       </CardHeader>
       <CardBody>
         {base.isPending ? (
-          <div aria-busy="true" aria-label="Loading the live chart">
+          <div role="status" aria-busy="true" aria-label="Loading the live chart">
             <Skeleton className="h-60" />
           </div>
         ) : base.isError ? (

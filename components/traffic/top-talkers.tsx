@@ -23,7 +23,7 @@ export function TopTalkers() {
       </CardHeader>
       <DirectionNote className="px-4 pt-2" />
       {top.isPending ? (
-        <div className="p-4" aria-busy="true" aria-label="Loading the top talkers">
+        <div className="p-4" role="status" aria-busy="true" aria-label="Loading the top talkers">
           <Skeleton className="h-40" />
         </div>
       ) : top.isError ? (

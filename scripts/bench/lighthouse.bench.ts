@@ -70,8 +70,9 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: s
   }
 }
 
+/** The median of the values that are numbers: a failed run is shown beside it, not averaged in. */
 function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
+  const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] ?? NaN;
 }
 
@@ -180,7 +181,7 @@ async function main(): Promise<void> {
       const warm = await context.newPage();
       await warm.goto(url).catch(() => {});
       await warm.close();
-      const runs: { perf: number; a11y: number; lcp: number; tbt: number; failed: string[] }[] = [];
+      const runs: { perf: number; a11y: number; lcp: number; tbt: number; failed: string[]; error: string | null }[] = [];
       for (let run = 1; run <= RUNS; run++) {
         const result = await lighthouse(
           url,
@@ -194,6 +195,8 @@ async function main(): Promise<void> {
           a11y: Math.round((lhr?.categories.accessibility?.score ?? NaN) * 100),
           lcp: lhr?.audits["largest-contentful-paint"]?.numericValue ?? NaN,
           tbt: lhr?.audits["total-blocking-time"]?.numericValue ?? NaN,
+          // Lighthouse gives no score when a run fails (e.g. NO_LCP while the page was still loading): say why.
+          error: lhr?.runtimeError?.code ?? (typeof lhr?.categories.performance?.score === "number" ? null : "no score"),
           failed: Object.values(lhr?.audits ?? {})
             .filter((a) => a.score !== null && a.score < 1 && lhr?.categories.accessibility?.auditRefs.some((r) => r.id === a.id && r.weight > 0))
             .map((a) => a.id),
@@ -204,7 +207,7 @@ async function main(): Promise<void> {
       const lhLcp = median(runs.map((r) => r.lcp));
       const tbt = median(runs.map((r) => r.tbt));
       const failed = [...new Set(runs.flatMap((r) => r.failed))];
-      const perfRuns = runs.length > 1 ? ` (${runs.map((r) => r.perf).join(", ")})` : "";
+      const perfRuns = runs.length > 1 || runs.some((r) => r.error) ? ` (${runs.map((r) => r.error ?? r.perf).join(", ")})` : "";
       let pwLcp = "";
       if (p.lcp) {
         const samples: number[] = [];
