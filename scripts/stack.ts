@@ -16,6 +16,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 
+import { SERVICE_NODE_FLAGS } from "~/server/heap";
 import { migrate } from "~/server/migrate";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -108,9 +109,9 @@ async function main(): Promise<void> {
 
   const socket = childEnv.VIFDECK_AGENT_SOCKET as string;
   // node --import tsx, not the tsx CLI: the CLI runs the script in a child that a signal to the CLI can orphan.
-  start("agent", process.execPath, ["--import", "tsx", "server/agent/main.ts"]);
+  start("agent", process.execPath, [...SERVICE_NODE_FLAGS.agent, "--import", "tsx", "server/agent/main.ts"]);
   await waitForSocket(socket, 30_000);
-  start("collector", process.execPath, ["--import", "tsx", "server/accounting/main.ts"]);
+  start("collector", process.execPath, [...SERVICE_NODE_FLAGS.collector, "--import", "tsx", "server/accounting/main.ts"]);
   start("web app", path.join(BIN, "next"), ["start", "--port", values.port, "--hostname", values.host], {
     ...childEnv,
     NODE_ENV: "production",

@@ -5,7 +5,7 @@
  * and vifdeck's CPU per tick against the bare read of /proc/net/dev. As root,
  * with Debian's vnstat 2.10 (`apt-get install -y vnstat`):
  *
- *   npx tsx scripts/bench/accounting-vnstat.bench.ts [--pairs 1000] [--seconds 120]
+ *   npx tsx scripts/bench/accounting-vnstat.bench.ts [--pairs 1000] [--seconds 300] [--warmup-ticks 20]
  *
  * - A network namespace with `pairs` veth pairs (vif<d>.0 on a bridge, its peer
  *   vif<d>.1 beside it) — 2 × pairs interfaces — and a sender in the namespace
@@ -19,24 +19,33 @@
  *   reader pointed into the namespace, a stand-in `xl` listing `pairs`
  *   domains with two vifs each) and the collector (its own process: 5 s ticks,
  *   SQLite, rollups and maintenance as configured) over the agent's socket.
- * - CPU is read after a warm-up (both have stored their first samples), then
- *   at the end; the stand-in xl's child processes are not counted (the real
- *   xl is not vifdeck's code).
+ * - The agent and the collector run with the node flags of their services
+ *   (SERVICE_NODE_FLAGS, server/heap.ts). BENCH_NODE_FLAGS="…" replaces them
+ *   for a comparison (e.g. "--trace-gc"); BENCH_TRACE=<file> appends the
+ *   collector's output there.
+ * - CPU is read after a warm-up (vnstatd has stored its first samples, the
+ *   collector --warmup-ticks ticks), then at the end; the stand-in xl's child
+ *   processes are not counted (the real xl is not vifdeck's code). The default
+ *   window, 300 s, holds one of each 5-minute task (the rollup, the inventory
+ *   refresh, maintenance).
  *
  * Everything is deleted at the end, whatever happens: the processes, the
  * namespace, the temp folder.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 
+import { SERVICE_NODE_FLAGS } from "~/server/heap";
+
 const { values } = parseArgs({
   options: {
     pairs: { type: "string", default: "1000" },
-    seconds: { type: "string", default: "120" },
+    seconds: { type: "string", default: "300" },
+    "warmup-ticks": { type: "string", default: "20" },
     role: { type: "string" },
     dir: { type: "string" },
     netns: { type: "string" },
@@ -213,8 +222,8 @@ async function main(): Promise<void> {
     let vnstatErr = "";
     vnstatd.stderr?.on("data", (chunk: Buffer) => (vnstatErr = (vnstatErr + chunk.toString()).slice(-2000)));
 
-    const child = (role: string) => {
-      const c = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), "--import", "tsx", import.meta.filename, "--role", role, "--dir", dir, "--netns", ns?.name ?? "", "--pid", netnsPid], {
+    const child = (role: "agent" | "collector") => {
+      const c = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS?.split(" ").filter(Boolean) ?? SERVICE_NODE_FLAGS[role]), ...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), "--import", "tsx", import.meta.filename, "--role", role, "--dir", dir, "--netns", ns?.name ?? "", "--pid", netnsPid], {
         cwd: ROOT,
         env: { ...process.env, NODE_ENV: "test", LOG_LEVEL: "warn", DATABASE_URL: `file:${path.join(dir, "vifdeck.db")}` },
         stdio: ["ignore", "pipe", "inherit"],
@@ -228,14 +237,19 @@ async function main(): Promise<void> {
     let ticks = 0;
     const tickMs: number[] = [];
     collector.stdout?.on("data", (chunk: Buffer) => {
+      if (process.env.BENCH_TRACE) appendFileSync(process.env.BENCH_TRACE, chunk);
       for (const m of chunk.toString().matchAll(/^tick (\d+) ([\d.]+)$/gm)) {
         ticks = Number(m[1]);
         tickMs.push(Number(m[2]));
       }
     });
 
-    // Warm-up: vnstatd has added every interface (its first database write), the collector has stored 3 ticks.
-    await waitFor(() => ticks >= 3, 120_000, "the collector's first ticks");
+    // Warm-up: vnstatd has added every interface (its first database write), and the collector has stored
+    // --warmup-ticks ticks: V8 compiles and re-compiles the tick's functions over its first ~15 ticks
+    // (--trace-opt: 13, 10, 4, 19, 11 compilations in ticks 1–5, 0–2 from tick 15 on), which a
+    // collector running for weeks pays once.
+    const warmupTicks = Number(values["warmup-ticks"]);
+    await waitFor(() => ticks >= warmupTicks, 60_000 + warmupTicks * INTERVAL_S * 2_000, "the collector's first ticks");
     await waitFor(() => existsSync(path.join(dir, "vnstat", "vnstat.db")), 120_000, "vnstatd's database");
     // vnstatd is `ip netns exec`'s exec'd child: same pid.
     const vnstatPid = vnstatd.pid ?? 0;
