@@ -39,7 +39,10 @@ export const env = createEnv({
 
     // Accounting (server/accounting): collector interval, bucket retention, billing calendar,
     // rate cap, and the bearer token of /api/metrics and /api/export.
-    VIFDECK_COLLECT_INTERVAL_S: ZPositiveIntSchema.max(300).default(10),
+    // Fine buckets (one per tick) must nest in the 5-minute ones they are rolled up into.
+    VIFDECK_COLLECT_INTERVAL_S: ZPositiveIntSchema.max(300)
+      .refine((s) => 300 % s === 0, "must divide 300 (5 minutes), e.g. 5, 10, 15, 30 or 60, so that ticks nest in 5-minute buckets")
+      .default(10),
     VIFDECK_ACCOUNTING_FINE_RETENTION_H: ZPositiveIntSchema.default(24),
     VIFDECK_ACCOUNTING_5MIN_RETENTION_D: ZPositiveIntSchema.min(32).default(40),
     VIFDECK_ACCOUNTING_HOUR_RETENTION_D: ZPositiveIntSchema.default(400),

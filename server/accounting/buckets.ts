@@ -10,9 +10,9 @@ import { KEY_COUNTER_NAMES, addKeyCounters, isZeroKeyCounters, zeroKeyCounters, 
  *   hour   kept 13 months
  *   day    local days in the accounting time zone, kept forever
  *
- * Ticks write the fine and 5-minute buckets; the hourly and daily ones are
- * rolled up from the 5-minute ones once those are complete (see store.ts,
- * rollUp), which keeps a tick's writes at two rows per key.
+ * Ticks write the fine buckets only; the 5-minute, hourly and daily ones are
+ * rolled up from the fine ones once a 5-minute bucket is complete (see
+ * store.ts, rollUp), which keeps a tick's writes at one row per key that moved.
  *
  * A normal tick's delta goes whole into the bucket containing its end (a
  * delta covering 10:04:50–10:05:00 belongs to 10:04:50's buckets). A delta
@@ -31,8 +31,8 @@ export const BUCKET_TABLES: Record<Resolution, string> = {
   day: "TrafficDay",
 };
 
-/** What every tick writes; the hourly and daily buckets are rolled up from the 5-minute ones (store.ts rollUp). */
-export const FINE_RESOLUTIONS: readonly Resolution[] = ["fine", "5m"];
+/** What every tick writes; the coarser buckets are rolled up from the fine ones (store.ts rollUp). */
+export const FINE_RESOLUTIONS: readonly Resolution[] = ["fine"];
 
 export const FIVE_MINUTES_S = 300;
 export const HOUR_S = 3600;
@@ -43,9 +43,10 @@ export type BucketPlanOptions = {
   fineS: number;
   timeZone: string;
   /**
-   * Epoch s: a piece whose 5-minute bucket starts before it goes to the hourly
-   * and daily buckets too; later pieces wait for the rollup (the store's
-   * rolledUpTo). Default: every piece goes to every resolution.
+   * Epoch s, on the 5-minute grid: a piece whose 5-minute bucket starts before
+   * it goes to the 5-minute, hourly and daily buckets too; later pieces wait in
+   * the fine buckets for the rollup (the store's rolledUpTo). Default: every
+   * piece goes to every resolution.
    */
   coarseBefore?: number;
 };

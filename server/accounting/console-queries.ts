@@ -2,9 +2,9 @@ import type { Db, DbKind } from "~/server/db";
 
 import { computeBills, percentile95, type KeyBill } from "./billing";
 import { hasCompletePeaks } from "./peaks";
-import { BUCKET_TABLES, FIVE_MINUTES_S, type Resolution } from "./buckets";
+import { FIVE_MINUTES_S, type Resolution } from "./buckets";
 import type { Period } from "./calendar";
-import { readKeyTotals } from "./queries";
+import { bucketSource, readKeyTotals } from "./queries";
 import { placeholderFor } from "./store";
 
 /**
@@ -58,7 +58,7 @@ export async function readSelectorBuckets(
   const filter = selectorFilter(selector, ph, params);
   const rows = await db.$queryRawUnsafe<Array<Record<string, unknown>>>(
     `SELECT CAST(b."start" AS TEXT) AS "start", CAST(SUM(b."inBytes") AS TEXT) AS "inBytes", CAST(SUM(b."outBytes") AS TEXT) AS "outBytes" ` +
-      `FROM "${BUCKET_TABLES[resolution]}" b JOIN "AccountingKey" k ON k."id" = b."keyId" ` +
+      `FROM ${bucketSource(resolution)} b JOIN "AccountingKey" k ON k."id" = b."keyId" ` +
       `WHERE b."start" >= ${ph(1)} AND b."start" < ${ph(2)} AND ${filter} GROUP BY b."start" ORDER BY b."start"`,
     ...params,
   );
@@ -83,7 +83,7 @@ export async function readTopGroups(
   const column = by === "key" ? `k."key"` : by === "domain" ? `k."domain"` : `COALESCE(k."bridge", '${ROUTED_BRIDGE}')`;
   const rows = await db.$queryRawUnsafe<Array<Record<string, unknown>>>(
     `SELECT ${column} AS "name", CAST(SUM(b."inBytes") AS TEXT) AS "inBytes", CAST(SUM(b."outBytes") AS TEXT) AS "outBytes" ` +
-      `FROM "${BUCKET_TABLES[options.resolution]}" b JOIN "AccountingKey" k ON k."id" = b."keyId" ` +
+      `FROM ${bucketSource(options.resolution)} b JOIN "AccountingKey" k ON k."id" = b."keyId" ` +
       `WHERE b."start" >= ${ph(1)} AND b."start" < ${ph(2)} AND k."kind" = 'guest' ` +
       `GROUP BY ${column} ORDER BY SUM(b."inBytes") + SUM(b."outBytes") DESC, ${column} LIMIT ${Math.max(1, Math.floor(options.limit))}`,
     range.fromS,

@@ -1,5 +1,7 @@
 import type { Db } from "~/server/db";
 
+import { readCumulativeTotals } from "./queries";
+
 /**
  * Prometheus text exposition of the counter store: reset-corrected
  * cumulative counters per stable name, which keep growing across guest
@@ -25,7 +27,7 @@ export function escapeLabelValue(value: string): string {
  * `fallbackHostname` serves until the collector has stored one.
  */
 export async function renderMetrics(db: Db, fallbackHostname: string): Promise<string> {
-  const keys = await db.accountingKey.findMany({ orderBy: { key: "asc" } });
+  const keys = await readCumulativeTotals(db);
   const collector = await db.accountingCollector.findUnique({ where: { id: 1 } });
   const hostname = collector?.hostname ?? fallbackHostname;
   const lines: string[] = [];
@@ -43,8 +45,8 @@ export async function renderMetrics(db: Db, fallbackHostname: string): Promise<s
       ]
         .map(([name, value]) => `${name}="${escapeLabelValue(value ?? "")}"`)
         .join(",");
-      lines.push(`${family.name}{${labels},direction="in"} ${k[family.in].toString()}`);
-      lines.push(`${family.name}{${labels},direction="out"} ${k[family.out].toString()}`);
+      lines.push(`${family.name}{${labels},direction="in"} ${k.counters[family.in].toString()}`);
+      lines.push(`${family.name}{${labels},direction="out"} ${k.counters[family.out].toString()}`);
     }
   }
   lines.push(

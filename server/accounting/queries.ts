@@ -56,6 +56,29 @@ export type KeyTotal = {
   counters: KeyCounters;
 };
 
+/**
+ * Epoch s from which fine buckets are not rolled up yet (store.ts): the
+ * collector's rolledUpTo; NULL — nothing pending — for a store whose ticks
+ * still wrote the 5-minute buckets and the totals themselves, or no store yet.
+ */
+const PENDING_FROM = `(SELECT CASE WHEN c."fiveMinFromFine" THEN c."rolledUpTo" END FROM "AccountingCollector" c WHERE c."id" = 1)`;
+const COUNTER_LIST = KEY_COUNTER_NAMES.map((name) => `"${name}"`).join(", ");
+
+/**
+ * The rows of a resolution's buckets, for a query's FROM (alias it). The
+ * 5-minute buckets come with the one the rollup has not written yet, summed
+ * from its fine buckets, so that totals from them (this month's bills, the
+ * accounting table) are current to the last tick; the hourly and daily ones
+ * trail by up to five minutes.
+ */
+export function bucketSource(resolution: Resolution): string {
+  if (resolution !== "5m") return `"${BUCKET_TABLES[resolution]}"`;
+  return (
+    `(SELECT "keyId", "start", ${COUNTER_LIST} FROM "${BUCKET_TABLES["5m"]}" UNION ALL ` +
+    `SELECT "keyId", ("start" / 300) * 300 AS "start", ${COUNTER_LIST} FROM "${BUCKET_TABLES.fine}" WHERE "start" >= ${PENDING_FROM})`
+  );
+}
+
 const SUMS = KEY_COUNTER_NAMES.map((name) => `CAST(SUM(b."${name}") AS TEXT) AS "${name}"`).join(", ");
 
 /**
@@ -73,7 +96,7 @@ export async function readKeyTotals(
   options: { resolution?: Resolution; keys?: string[]; limit?: number; order?: "total" | "in" | "out" } = {},
 ): Promise<KeyTotal[]> {
   const ph = placeholderFor(kind);
-  const table = BUCKET_TABLES[options.resolution ?? "day"];
+  const table = bucketSource(options.resolution ?? "day");
   const params: unknown[] = [range.fromS, range.toS];
   let join = "";
   let filter = "";
@@ -88,14 +111,14 @@ export async function readKeyTotals(
   let rows: Array<Record<string, unknown>>;
   if (options.limit) {
     const ranked = await db.$queryRawUnsafe<Array<{ keyId: unknown }>>(
-      `SELECT b."keyId" AS "keyId" FROM "${table}" b${join} WHERE b."start" >= ${ph(1)} AND b."start" < ${ph(2)}${filter} ` +
+      `SELECT b."keyId" AS "keyId" FROM ${table} b${join} WHERE b."start" >= ${ph(1)} AND b."start" < ${ph(2)}${filter} ` +
         `GROUP BY b."keyId" ORDER BY ${orderExpr} DESC, b."keyId" LIMIT ${Math.max(1, Math.floor(options.limit))}`,
       ...params,
     );
     const ids = ranked.map((r) => Number(r.keyId));
     if (ids.length === 0) return [];
     const sums = await db.$queryRawUnsafe<Array<Record<string, unknown>>>(
-      `SELECT b."keyId" AS "keyId", ${SUMS} FROM "${table}" b WHERE b."keyId" IN (${ids.map((id) => Number(id)).join(", ")}) ` +
+      `SELECT b."keyId" AS "keyId", ${SUMS} FROM ${table} b WHERE b."keyId" IN (${ids.map((id) => Number(id)).join(", ")}) ` +
         `AND b."start" >= ${ph(1)} AND b."start" < ${ph(2)} GROUP BY b."keyId"`,
       range.fromS,
       range.toS,
@@ -107,7 +130,7 @@ export async function readKeyTotals(
     });
   } else {
     rows = await db.$queryRawUnsafe<Array<Record<string, unknown>>>(
-      `SELECT b."keyId" AS "keyId", ${SUMS} FROM "${table}" b${join} ` +
+      `SELECT b."keyId" AS "keyId", ${SUMS} FROM ${table} b${join} ` +
         `WHERE b."start" >= ${ph(1)} AND b."start" < ${ph(2)}${filter} GROUP BY b."keyId" ORDER BY ${orderExpr} DESC, b."keyId"`,
       ...params,
     );
@@ -134,6 +157,36 @@ export async function readKeyTotals(
   });
 }
 
+export type CumulativeTotal = Omit<KeyTotal, "keyId"> & { id: number };
+
+/**
+ * Every key's cumulative totals since it was first seen, current to the
+ * collector's last tick: the totals stored on the key (rolled up to
+ * rolledUpTo, store.ts) plus its fine buckets not rolled up yet. One statement,
+ * so a rollup committing meanwhile cannot count a bucket twice or not at all.
+ * A store whose ticks still wrote the totals (fiveMinFromFine false) adds nothing.
+ */
+export async function readCumulativeTotals(db: Db): Promise<CumulativeTotal[]> {
+  const rows = await db.$queryRawUnsafe<Array<Record<string, unknown>>>(
+    `SELECT k."id" AS "id", k."key" AS "key", k."kind" AS "kind", k."category" AS "category", k."domain" AS "domain", k."devid" AS "devid", ` +
+      `k."vifname" AS "vifname", k."bridge" AS "bridge", ` +
+      `${KEY_COUNTER_NAMES.map((name) => `CAST(k."${name}" + COALESCE(p."${name}", 0) AS TEXT) AS "${name}"`).join(", ")} ` +
+      `FROM "AccountingKey" k LEFT JOIN (SELECT f."keyId" AS "keyId", ${KEY_COUNTER_NAMES.map((name) => `SUM(f."${name}") AS "${name}"`).join(", ")} ` +
+      `FROM "TrafficFine" f WHERE f."start" >= ${PENDING_FROM} GROUP BY f."keyId") p ON p."keyId" = k."id" ORDER BY k."key"`,
+  );
+  return rows.map((r) => ({
+    id: Number(r.id),
+    key: String(r.key),
+    kind: String(r.kind),
+    category: String(r.category) as KeyCategory,
+    domain: r.domain === null ? null : String(r.domain),
+    devid: r.devid === null ? null : Number(r.devid),
+    vifname: r.vifname === null ? null : String(r.vifname),
+    bridge: r.bridge === null ? null : String(r.bridge),
+    counters: countersOf(r),
+  }));
+}
+
 export type HostTotals = {
   /** What left and entered the host: its physical NICs (in = received from the network). */
   uplinks: KeyCounters;
@@ -153,9 +206,9 @@ export type HostTotals = {
  */
 export async function readHostTotals(db: Db, kind: DbKind, range: { fromS: number; toS: number }, resolution: Resolution = "day"): Promise<HostTotals> {
   const ph = placeholderFor(kind);
-  const table = BUCKET_TABLES[resolution];
+  const table = bucketSource(resolution);
   const rows = await db.$queryRawUnsafe<Array<Record<string, unknown>>>(
-    `SELECT k."category" AS "category", ${SUMS} FROM "${table}" b JOIN "AccountingKey" k ON k."id" = b."keyId" ` +
+    `SELECT k."category" AS "category", ${SUMS} FROM ${table} b JOIN "AccountingKey" k ON k."id" = b."keyId" ` +
       `WHERE b."start" >= ${ph(1)} AND b."start" < ${ph(2)} GROUP BY k."category"`,
     range.fromS,
     range.toS,

@@ -6,7 +6,7 @@ import { DB_KINDS, createTestDatabase, type TestDatabase } from "~/server/testin
 import { computeDeltas, type EngineOptions, type EngineState } from "./delta-engine";
 import type { MappedInterface } from "./identity";
 import { renderMetrics } from "./metrics";
-import { readIncarnationHistory } from "./queries";
+import { readCumulativeTotals, readHostTotals, readIncarnationHistory, readKeyTotals } from "./queries";
 import { createAccountingStore, fromStoredRaw, toStoredRaw, type AccountingStore } from "./store";
 
 const OPTIONS: EngineOptions = { maxBytesPerSec: 12.5e9, wrapWindowMs: 300_000, gapAfterMs: 25_000 };
@@ -43,6 +43,13 @@ describe.each(DB_KINDS)("accounting store on %s", (kind) => {
     await database.dispose();
   });
 
+  /** A key's cumulative totals as /api/metrics reads them (rolled up + fine buckets since). */
+  const totalsOf = async (key: string) => {
+    const total = (await readCumulativeTotals(database.db)).find((k) => k.key === key);
+    if (!total) throw new Error(`no key ${key}`);
+    return total.counters;
+  };
+
   const tick = async (at: number, ifaces: TInterfaceCounters[], mapping: Record<string, MappedInterface>) => {
     const finals = await store.readFinalSamples();
     const result = computeDeltas(state, { at, interfaces: ifaces }, new Map(Object.entries(mapping)), OPTIONS, finals);
@@ -60,8 +67,17 @@ describe.each(DB_KINDS)("accounting store on %s", (kind) => {
     await tick(T0 + 20_000, [iface("web1", 27, 504n, 626n), iface("vif2.0", 7, 50n, 70n)], { web1: guest("web1", 3), "vif2.0": guest("db1/0", 2) });
 
     const web1 = await database.db.accountingKey.findUniqueOrThrow({ where: { key: "web1" }, include: { incarnations: { orderBy: { firstSeenAt: "asc" } } } });
-    expect(web1.inBytes).toBe(10464n - 100n + 626n);
-    expect(web1.outBytes).toBe(2240n - 100n + 504n);
+    const totals = await totalsOf("web1");
+    expect(totals.inBytes).toBe(10464n - 100n + 626n);
+    expect(totals.outBytes).toBe(2240n - 100n + 504n);
+    // A tick writes fine buckets only: the stored totals and the coarser buckets wait for the rollup.
+    expect([web1.inBytes, web1.outBytes]).toEqual([0n, 0n]);
+    expect(await database.db.trafficFiveMin.count({ where: { keyId: web1.id } })).toBe(0);
+    // Totals from 5-minute buckets (this month's bills) include the one not rolled up yet.
+    const range = { fromS: T0 / 1000 - 3600, toS: T0 / 1000 + 3600 };
+    const [fromFive] = await readKeyTotals(database.db, kind, range, { resolution: "5m", keys: ["web1"] });
+    expect(fromFive?.counters).toEqual(totals);
+    expect((await readHostTotals(database.db, kind, range, "5m")).guests.inBytes).toBe(totals.inBytes + 70n);
     expect(web1.incarnations.map((i) => [i.kernelName, i.ifindex, i.domid, i.endedAt === null])).toEqual([
       ["web1", 6, 1, false],
       ["web1", 27, 3, true],
@@ -69,14 +85,18 @@ describe.each(DB_KINDS)("accounting store on %s", (kind) => {
     expect(web1.incarnations[0]?.endReason).toBe("gone");
     expect(web1.incarnations[0]?.endedAt).toBe(BigInt(T0 + 10_000));
 
-    // Hourly and daily buckets come from the rollup: nothing before it, everything after.
+    // 5-minute, hourly and daily buckets and the stored totals come from the rollup: nothing before it, everything after.
     expect(await database.db.trafficDay.count({ where: { keyId: web1.id } })).toBe(0);
     expect(await store.rollUp()).toBeNull(); // the 5-minute bucket of the last tick is not complete
     expect(await store.rollUp({ includeCurrent: true })).toMatchObject({ fromS: T0 / 1000, toS: T0 / 1000 + 300 });
+    const rolled = await database.db.accountingKey.findUniqueOrThrow({ where: { key: "web1" } });
+    expect([rolled.inBytes, rolled.outBytes]).toEqual([totals.inBytes, totals.outBytes]);
+    expect(rolled.lastSeenAt).toBe(BigInt(T0 + 20_000));
+    expect(await totalsOf("web1")).toEqual(totals); // nothing counted twice
     const days = await database.db.trafficDay.findMany({ where: { keyId: web1.id } });
-    expect(days.reduce((s, d) => s + d.inBytes, 0n)).toBe(web1.inBytes);
+    expect(days.reduce((s, d) => s + d.inBytes, 0n)).toBe(totals.inBytes);
     const fives = await database.db.trafficFiveMin.findMany({ where: { keyId: web1.id } });
-    expect(fives.reduce((s, d) => s + d.outBytes, 0n)).toBe(web1.outBytes);
+    expect(fives.reduce((s, d) => s + d.outBytes, 0n)).toBe(totals.outBytes);
     const fines = await database.db.trafficFine.findMany({ where: { keyId: web1.id }, orderBy: { start: "asc" } });
     expect(fines.map((f) => Number(f.start))).toEqual([T0 / 1000, T0 / 1000 + 10]);
   });
@@ -95,7 +115,9 @@ describe.each(DB_KINDS)("accounting store on %s", (kind) => {
     // Down for an hour: the delta is exact and spread over the hour's 5-minute buckets.
     await tick(T0 + 3_620_000, [iface("web1", 27, 504n + 3_600_000n, 626n), iface("vif2.0", 7, 50n, 70n)], { web1: guest("web1", 3) });
     const web1 = await database.db.accountingKey.findUniqueOrThrow({ where: { key: "web1" } });
-    expect(web1.outBytes).toBe(2240n - 100n + 504n + 3_600_000n);
+    expect((await totalsOf("web1")).outBytes).toBe(2240n - 100n + 504n + 3_600_000n);
+    await store.rollUp({ includeCurrent: true });
+    expect((await totalsOf("web1")).outBytes).toBe(2240n - 100n + 504n + 3_600_000n);
     const gaps = await database.db.accountingGap.findMany();
     expect(gaps.map((g) => [Number(g.fromAt), Number(g.toAt)])).toEqual([[T0 + 20_000, T0 + 3_620_000]]);
     const fives = await database.db.trafficFiveMin.findMany({ where: { keyId: web1.id, start: { gte: BigInt(T0 / 1000 + 300) } } });
@@ -108,8 +130,8 @@ describe.each(DB_KINDS)("accounting store on %s", (kind) => {
     const result = await tick(T0 + 3_630_000, [iface("web1", 27, 504n + 3_600_000n, 626n)], { web1: guest("web1", 3) });
     expect(result.closed).toMatchObject([{ ifindex: 7, reason: "detached" }]);
     const db1 = await database.db.accountingKey.findUniqueOrThrow({ where: { key: "db1/0" }, include: { incarnations: true } });
-    expect(db1.inBytes).toBe(100n);
-    expect(db1.outBytes).toBe(80n);
+    expect((await totalsOf("db1/0")).inBytes).toBe(100n);
+    expect((await totalsOf("db1/0")).outBytes).toBe(80n);
     expect(db1.incarnations[0]?.endReason).toBe("detached");
     expect(await database.db.accountingFinalSample.count()).toBe(0);
   });
@@ -198,7 +220,7 @@ describe.each(DB_KINDS)("rollups and the collector row on %s", (kind) => {
     }
 
     // A store from before rollups (rolledUpTo null) whose coarse buckets hold everything so far.
-    await database.db.accountingCollector.update({ where: { id: 1 }, data: { rolledUpTo: null } });
+    await database.db.accountingCollector.update({ where: { id: 1 }, data: { rolledUpTo: null, fiveMinFromFine: false } });
     store = open();
     state = (await store.loadState()).state;
     for (let i = 71; i < 100; i++) await tick(T0 + i * 10_000);
@@ -206,6 +228,35 @@ describe.each(DB_KINDS)("rollups and the collector row on %s", (kind) => {
     for (const table of ["TrafficFiveMin", "TrafficHour", "TrafficDay"]) {
       expect(await sums(table), table).toEqual([3_000n * 100n, 1_000n * 100n]);
     }
+
+    // A store whose ticks wrote the 5-minute buckets and the totals too (fiveMinFromFine false): both
+    // complete to the last tick, the hourly and daily buckets to rolledUpTo. Made so here from what
+    // the current ticks left in the fine buckets after the last rollup.
+    for (let i = 100; i < 129; i++) await tick(T0 + i * 10_000);
+    const { rolledUpTo } = await database.db.accountingCollector.findUniqueOrThrow({ where: { id: 1 } });
+    const pending = await database.db.trafficFine.count({ where: { start: { gte: rolledUpTo ?? 0n } } });
+    expect(pending).toBeGreaterThan(0);
+    const counters = ["inBytes", "outBytes", "inPackets", "outPackets", "inErrors", "outErrors", "inDrops", "outDrops"].map((c) => `"${c}"`);
+    await database.db.$executeRawUnsafe(
+      `INSERT INTO "TrafficFiveMin" ("keyId", "start", ${counters.join(", ")}) SELECT "keyId", ("start" / 300) * 300, ${counters.map((c) => `SUM(${c})`).join(", ")} ` +
+        `FROM "TrafficFine" WHERE "start" >= ${Number(rolledUpTo)} GROUP BY "keyId", ("start" / 300) * 300`,
+    );
+    await database.db.$executeRawUnsafe(
+      `UPDATE "AccountingKey" SET ${counters.map((c) => `${c} = ${c} + (SELECT COALESCE(SUM(f.${c}), 0) FROM "TrafficFine" f WHERE f."keyId" = "AccountingKey"."id" AND f."start" >= ${Number(rolledUpTo)})`).join(", ")}`,
+    );
+    await database.db.accountingCollector.update({ where: { id: 1 }, data: { fiveMinFromFine: false } });
+    expect((await readCumulativeTotals(database.db))[0]?.counters.inBytes).toBe(3_000n * 129n); // nothing pending counted
+    store = open();
+    state = (await store.loadState()).state;
+    for (let i = 129; i < 160; i++) await tick(T0 + i * 10_000);
+    expect((await readCumulativeTotals(database.db))[0]?.counters.inBytes).toBe(3_000n * 160n);
+    await store.rollUp({ includeCurrent: true });
+    for (const table of ["TrafficFiveMin", "TrafficHour", "TrafficDay"]) {
+      expect(await sums(table), table).toEqual([3_000n * 160n, 1_000n * 160n]);
+    }
+    const converted = await database.db.accountingKey.findUniqueOrThrow({ where: { key: "web1" } });
+    expect([converted.inBytes, converted.outBytes]).toEqual([3_000n * 160n, 1_000n * 160n]);
+    expect((await database.db.accountingCollector.findUniqueOrThrow({ where: { id: 1 } })).fiveMinFromFine).toBe(true);
 
     // The agent's host name is /api/metrics' host label.
     expect((await database.db.accountingCollector.findUniqueOrThrow({ where: { id: 1 } })).hostname).toBe("dom0-a");

@@ -4,12 +4,12 @@ import { z } from "zod";
 import { dbKindOf, type Db, type DbKind } from "~/server/db";
 import { ZInterfaceCountersSchema } from "~/server/host/inventory";
 
-import { BUCKET_TABLES, FIVE_MINUTES_S, RESOLUTIONS, planBucketRows, planRollupRows, type Resolution } from "./buckets";
+import { BUCKET_TABLES, FIVE_MINUTES_S, RESOLUTIONS, planBucketRows, planRollupRows, type BucketRow, type Resolution } from "./buckets";
 import type { EngineState, FinalSample, IncarnationState, TickResult } from "./delta-engine";
 import { decodeRawState, encodeRawState, type RawStateEntry } from "./raw-state";
 import { addPeaks, deletePeaksBefore, invalidatePeaks, type PeakCache } from "./peaks";
-import { RAW_COUNTER_NAMES, type KeyKind, type MappedInterface, type RawCounters } from "./identity";
-import { RAW_COLUMNS, createTickWriter, fromStoredRaw, type KeyAttributeRow, type NewKeyRow, type TickWriter } from "./tick-writer";
+import { RAW_COUNTER_NAMES, addKeyCounters, type KeyKind, type MappedInterface, type RawCounters } from "./identity";
+import { RAW_COLUMNS, createTickWriter, fromStoredRaw, type KeyAttributeRow, type KeyTotalRow, type NewKeyRow, type TickWriter } from "./tick-writer";
 
 export { fromStoredRaw, toStoredRaw } from "./tick-writer";
 
@@ -20,9 +20,9 @@ export { fromStoredRaw, toStoredRaw } from "./tick-writer";
  *
  * recordTick writes one tick — new keys and incarnations, closed ones, the
  * last raw counters (one blob on the collector row, raw-state.ts: the
- * incarnation rows keep the counters they opened and closed with),
- * cumulative totals, the fine and 5-minute buckets, gaps,
- * events, the collector's lastTickAt, the consumed final samples — in ONE
+ * incarnation rows keep the counters they opened and closed with), the fine
+ * buckets, gaps, events, the collector's lastTickAt, the consumed final
+ * samples — in ONE
  * transaction: a tick is stored whole or not at all, so a collector killed at
  * any point restarts from a state that matches the stored totals. The writes
  * go through the collector's own connection (tick-writer.ts); reads go
@@ -30,18 +30,31 @@ export { fromStoredRaw, toStoredRaw } from "./tick-writer";
  *
  * ## Rollups
  *
- * The hourly and daily buckets are sums of 5-minute ones, added by rollUp
- * (after the tick that starts a new 5-minute bucket, and by maintenance) for
- * the 5-minute buckets before the collector's `rolledUpTo`. A tick only
- * writes into buckets after its previous sample (`lastTickAt`), so every
- * 5-minute bucket before floor5(lastTickAt) is complete: rolling those up
- * once, and advancing rolledUpTo in the same transaction, adds each byte to
- * the hourly and daily buckets exactly once. A tick piece whose 5-minute
- * bucket is before rolledUpTo anyway (rollUp({ includeCurrent }) rolled up
- * the current bucket; the first tick of a store from before rollups, whose
- * coarse buckets already hold the current one) is written to every resolution
- * directly. Hourly and daily figures therefore trail the ticks by at most the
- * current 5-minute bucket.
+ * A tick writes fine buckets only. The 5-minute buckets are sums of fine ones,
+ * the hourly and daily buckets sums of 5-minute ones, and each key's
+ * cumulative totals (AccountingKey's counters, /api/metrics) the sum of all;
+ * rollUp adds them (after the tick that starts a new 5-minute bucket, and by
+ * maintenance) for the fine buckets before floor5(lastTickAt), from the
+ * collector's `rolledUpTo` on. A tick only writes into buckets after its
+ * previous sample (`lastTickAt`), and fine buckets nest in 5-minute ones (the
+ * interval divides 300 s), so every 5-minute bucket before floor5(lastTickAt)
+ * is complete: rolling those up once, and advancing rolledUpTo in the same
+ * transaction, adds each byte to every coarser resolution and to the totals
+ * exactly once. A tick piece whose 5-minute bucket is before rolledUpTo anyway
+ * (rollUp({ includeCurrent }) rolled up the current bucket; the first tick of
+ * a store from before rollups, whose coarse buckets already hold the current
+ * one) is written to every resolution and the totals directly. 5-minute,
+ * hourly and daily figures therefore trail the ticks by at most the current
+ * 5-minute bucket; readCumulativeTotals (queries.ts) adds the fine buckets not
+ * yet rolled up, so the totals it reads are current to the last tick.
+ *
+ * One tick writes one row per key that moved (it wrote three before: the
+ * 5-minute bucket and the totals too, a third of a 2,000-interface tick's CPU).
+ * A store written that way (`fiveMinFromFine` false) is converted before its
+ * next tick: its 5-minute buckets and totals are complete to lastTickAt, so
+ * its 5-minute buckets from rolledUpTo to the end of the last tick's are
+ * rolled up into the hourly and daily ones (as rollUp({ includeCurrent }) did)
+ * and the rest of that bucket then goes to every resolution directly.
  *
  * Raw kernel counters are unsigned 64-bit; the columns are signed 64-bit, so
  * raw values are stored as two's complement (toStoredRaw / fromStoredRaw).
@@ -120,7 +133,12 @@ export function createAccountingStore(db: Db, databaseUrl: string, options: Acco
   let keyIds = new Map<string, number>();
   let incarnationIds = new Map<number, number>();
   /** The stored collector row, as of the last load or write. */
-  let stored: { lastTickAt: number | null; rolledUpTo: number | null; hostname: string | null } = { lastTickAt: null, rolledUpTo: null, hostname: null };
+  let stored: { lastTickAt: number | null; rolledUpTo: number | null; hostname: string | null; fiveMinFromFine: boolean } = {
+    lastTickAt: null,
+    rolledUpTo: null,
+    hostname: null,
+    fiveMinFromFine: true,
+  };
   let loaded = false;
   const peakSettings = { timeZone: options.timeZone, billingDay: options.billingDay ?? 1 };
   const peakCache: PeakCache = new Map();
@@ -131,13 +149,42 @@ export function createAccountingStore(db: Db, databaseUrl: string, options: Acco
       lastTickAt: collector ? Number(collector.lastTickAt) : null,
       rolledUpTo: collector?.rolledUpTo == null ? null : Number(collector.rolledUpTo),
       hostname: collector?.hostname ?? null,
+      // No row: a new store, written the current way from its first tick.
+      fiveMinFromFine: collector ? collector.fiveMinFromFine : true,
     };
     loaded = true;
     return collector;
   };
 
-  const rollUp = async (rollOptions: { includeCurrent?: boolean } = {}): Promise<RollupReport | null> => {
+  /** Loads the collector row once, and converts a store whose ticks wrote 5-minute buckets and totals (see above). */
+  const ready = async () => {
     if (!loaded) await loadCollector();
+    if (stored.fiveMinFromFine || stored.lastTickAt === null) return;
+    const { lastTickAt } = stored;
+    const toS = floorFiveMin(Math.floor(lastTickAt / 1000)) + FIVE_MINUTES_S;
+    // A store from before rollups (rolledUpTo null) has every resolution up to toS already.
+    const fromS = stored.rolledUpTo ?? toS;
+    await writer
+      .transaction(async (tx) => {
+        if (toS > fromS) {
+          const rows = await tx.readBuckets(BUCKET_TABLES["5m"], fromS, toS);
+          const plan = planRollupRows(rows, options);
+          await tx.addBuckets(BUCKET_TABLES.hour, plan.hour);
+          await tx.addBuckets(BUCKET_TABLES.day, plan.day);
+          await addPeaks(tx, kind, rows, fromS, peakSettings, peakCache);
+          await invalidatePeaks(tx, kind, toS - FIVE_MINUTES_S, peakSettings, peakCache);
+        }
+        await tx.saveCollector({ lastTickAt, updatedAt: Date.now(), rolledUpTo: Math.max(fromS, toS), hostname: null });
+      })
+      .catch((error: unknown) => {
+        peakCache.clear();
+        throw error;
+      });
+    stored = { ...stored, rolledUpTo: Math.max(fromS, toS), fiveMinFromFine: true };
+  };
+
+  const rollUp = async (rollOptions: { includeCurrent?: boolean } = {}): Promise<RollupReport | null> => {
+    await ready();
     const { lastTickAt, rolledUpTo } = stored;
     if (lastTickAt === null || rolledUpTo === null) return null;
     const lastS = Math.floor(lastTickAt / 1000);
@@ -145,7 +192,10 @@ export function createAccountingStore(db: Db, databaseUrl: string, options: Acco
     if (toS <= rolledUpTo) return null;
     const fromS = rolledUpTo;
     const fiveMinRows = await writer.transaction(async (tx) => {
-      const rows = await tx.readBuckets(BUCKET_TABLES["5m"], fromS, toS);
+      // Buckets from rolledUpTo on hold no 5-minute rows yet: these are all of them.
+      const rows = await tx.readFineAsFiveMin(fromS, toS);
+      await tx.addBuckets(BUCKET_TABLES["5m"], rows);
+      await tx.addKeyTotals(keyTotalsOf(rows, (row) => Math.min((row.lastFineStart + options.fineS) * 1000, lastTickAt)));
       const plan = planRollupRows(rows, options);
       await tx.addBuckets(BUCKET_TABLES.hour, plan.hour);
       await tx.addBuckets(BUCKET_TABLES.day, plan.day);
@@ -207,7 +257,7 @@ export function createAccountingStore(db: Db, databaseUrl: string, options: Acco
     },
 
     async recordTick(result, meta = {}) {
-      if (!loaded) await loadCollector();
+      await ready();
       const writtenAt = meta.writtenAt ?? Date.now();
       const newKeyIds = new Map(keyIds);
       const newIncarnationIds = new Map(incarnationIds);
@@ -280,19 +330,18 @@ export function createAccountingStore(db: Db, databaseUrl: string, options: Acco
         }
         await tx.updateIncarnations(updated);
 
-        // 5. Cumulative totals per key (what /api/metrics exposes).
+        // 5. Buckets: fine (every resolution and the cumulative totals only for pieces before rolledUpTo, see above).
         const moved = [];
         for (const d of result.deltas.values()) {
           const c = d.counters;
           if (c.inBytes || c.outBytes || c.inPackets || c.outPackets || c.inErrors || c.outErrors || c.inDrops || c.outDrops) {
-            moved.push({ keyId: keyIdOf(d.key), at: d.to, counters: c, fromMs: d.from, toMs: d.to });
+            moved.push({ keyId: keyIdOf(d.key), counters: c, fromMs: d.from, toMs: d.to });
           }
         }
-        await tx.addKeyTotals(moved);
-
-        // 6. Buckets: fine and 5-minute (hourly and daily only for pieces before rolledUpTo, see above).
         const plan = planBucketRows(moved, { ...options, coarseBefore: rolledUpTo });
         for (const resolution of RESOLUTIONS) await tx.addBuckets(BUCKET_TABLES[resolution], plan[resolution]);
+        // 6. The cumulative totals of those direct pieces (their 5-minute rows hold exactly them).
+        await tx.addKeyTotals(keyTotalsOf(plan["5m"], () => lastTickAt));
 
         // 7. Gaps and notable events.
         await tx.insertGaps(result.events.flatMap((e) => (e.kind === "gap" ? [{ fromAt: e.from, toAt: e.to }] : [])));
@@ -316,7 +365,7 @@ export function createAccountingStore(db: Db, databaseUrl: string, options: Acco
       });
       keyIds = newKeyIds;
       incarnationIds = newIncarnationIds;
-      stored = { lastTickAt, rolledUpTo, hostname: meta.hostname ?? stored.hostname };
+      stored = { lastTickAt, rolledUpTo, hostname: meta.hostname ?? stored.hostname, fiveMinFromFine: true };
     },
 
     rollUp,
@@ -326,7 +375,9 @@ export function createAccountingStore(db: Db, databaseUrl: string, options: Acco
       return writer.transaction(async (tx) => {
         const deleted = { fine: 0, "5m": 0, hour: 0, day: 0 } satisfies Record<Resolution, number>;
         for (const resolution of RESOLUTIONS) {
-          const cutoff = cutoffs[resolution];
+          let cutoff = cutoffs[resolution];
+          // Fine buckets not rolled up yet (at most the current 5 minutes) are kept whatever the retention.
+          if (resolution === "fine" && cutoff !== null && stored.rolledUpTo !== null) cutoff = Math.min(cutoff, stored.rolledUpTo);
           if (cutoff !== null) deleted[resolution] = await tx.deleteBucketsBefore(BUCKET_TABLES[resolution], cutoff);
         }
         // Peaks (bills) live as long as the hourly buckets.
@@ -355,6 +406,22 @@ export function createAccountingStore(db: Db, databaseUrl: string, options: Acco
       await writer.close();
     },
   };
+}
+
+/** Per-key sums of bucket rows (several 5-minute rows of one key after a gap), last seen at `atOf`'s latest. */
+function keyTotalsOf<R extends BucketRow>(rows: readonly R[], atOf: (row: R) => number): KeyTotalRow[] {
+  const byKey = new Map<number, KeyTotalRow>();
+  for (const row of rows) {
+    const at = atOf(row);
+    const total = byKey.get(row.keyId);
+    if (total) {
+      addKeyCounters(total.counters, row.counters);
+      total.at = Math.max(total.at, at);
+    } else {
+      byKey.set(row.keyId, { keyId: row.keyId, at, counters: { ...row.counters } });
+    }
+  }
+  return [...byKey.values()];
 }
 
 /**

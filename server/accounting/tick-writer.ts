@@ -49,7 +49,10 @@ export type NewIncarnationRow = {
   raw: RawCounters;
 };
 export type UpdatedIncarnationRow = { id: number; kernelName: string; at: number; raw: RawCounters };
+/** `at`: when the key was last seen moving traffic (lastSeenAt only moves forward). */
 export type KeyTotalRow = { keyId: number; at: number; counters: KeyCounters };
+/** A 5-minute bucket summed from fine ones (the rollup), with the start of the latest fine bucket in it. */
+export type FiveMinFromFineRow = BucketRow & { lastFineStart: number };
 export type EventRow = { at: number; kind: string; key: string | null; detail: string };
 export type CollectorRow = { lastTickAt: number; updatedAt: number; rolledUpTo: number; hostname: string | null };
 
@@ -65,11 +68,14 @@ export type TickWriterTx = {
   addBuckets(table: string, rows: BucketRow[]): Promise<void>;
   /** The buckets of a table with `start` in [fromS, toS). */
   readBuckets(table: string, fromS: number, toS: number): Promise<BucketRow[]>;
+  /** The fine buckets with `start` in [fromS, toS) summed per key and 5-minute bucket (fromS on the 5-minute grid). */
+  readFineAsFiveMin(fromS: number, toS: number): Promise<FiveMinFromFineRow[]>;
   /** Deletes the buckets that start before `beforeS`, key by key (the primary key's order; no index on start needed). */
   deleteBucketsBefore(table: string, beforeS: number): Promise<number>;
   insertGaps(rows: Array<{ fromAt: number; toAt: number }>): Promise<void>;
   insertEvents(rows: EventRow[]): Promise<void>;
   saveCollector(row: CollectorRow): Promise<void>;
+  /** (saveCollector marks the store as one whose ticks write fine buckets only: fiveMinFromFine.) */
   /** The collector row's rawState blob (raw-state.ts); the row exists (saveCollector ran in this transaction). */
   saveRawState(blob: Uint8Array): Promise<void>;
   deleteFinalSamples(ids: number[]): Promise<void>;
@@ -224,7 +230,7 @@ function createSqliteTickWriter(databaseUrl: string): TickWriter {
     },
     async addKeyTotals(rows) {
       const update = statement(
-        `UPDATE "AccountingKey" SET "lastSeenAt" = ?, ${COUNTER_COLUMN_LIST.map((c) => `${c} = ${c} + ?`).join(", ")} WHERE "id" = ?`,
+        `UPDATE "AccountingKey" SET "lastSeenAt" = MAX("lastSeenAt", ?), ${COUNTER_COLUMN_LIST.map((c) => `${c} = ${c} + ?`).join(", ")} WHERE "id" = ?`,
       );
       for (const r of rows) {
         const c = r.counters;
@@ -268,6 +274,10 @@ function createSqliteTickWriter(databaseUrl: string): TickWriter {
       ) as Array<Record<string, bigint>>;
       return rows.map(bucketRowOf);
     },
+    async readFineAsFiveMin(fromS, toS) {
+      const rows = statement(positional(FINE_AS_FIVE_MIN_SQL)).all(fromS, toS) as Array<Record<string, bigint>>;
+      return rows.map(fiveMinFromFineRowOf);
+    },
     async deleteBucketsBefore(table, beforeS) {
       const t = checkedTable(table);
       const ids = statement(`SELECT "id" FROM "AccountingKey"`).pluck().all() as bigint[];
@@ -285,11 +295,7 @@ function createSqliteTickWriter(databaseUrl: string): TickWriter {
       for (const r of rows) insert.run(r.at, r.kind, r.key, r.detail);
     },
     async saveCollector(row) {
-      statement(
-        `INSERT INTO "AccountingCollector" ("id", "lastTickAt", "updatedAt", "rolledUpTo", "hostname") VALUES (1, ?, ?, ?, ?) ` +
-          `ON CONFLICT ("id") DO UPDATE SET "lastTickAt" = excluded."lastTickAt", "updatedAt" = excluded."updatedAt", ` +
-          `"rolledUpTo" = excluded."rolledUpTo", "hostname" = COALESCE(excluded."hostname", "AccountingCollector"."hostname")`,
-      ).run(row.lastTickAt, row.updatedAt, row.rolledUpTo, row.hostname);
+      statement(positional(SAVE_COLLECTOR_SQL)).run(row.lastTickAt, row.updatedAt, row.rolledUpTo, row.hostname);
     },
     async saveRawState(blob) {
       statement(`UPDATE "AccountingCollector" SET "rawState" = ? WHERE "id" = 1`).run(Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength));
@@ -340,6 +346,30 @@ function createSqliteTickWriter(databaseUrl: string): TickWriter {
       connection = null;
     },
   };
+}
+
+/** A statement written with PostgreSQL's $1, $2 … (each once, in order) with SQLite's `?`s. */
+function positional(sql: string): string {
+  let next = 1;
+  return sql.replace(/\$(\d+)/g, (_match, n: string) => {
+    if (Number(n) !== next++) throw new Error(`positional: $${n} out of order in ${sql}`);
+    return "?";
+  });
+}
+
+const SAVE_COLLECTOR_SQL =
+  `INSERT INTO "AccountingCollector" ("id", "lastTickAt", "updatedAt", "rolledUpTo", "hostname", "fiveMinFromFine") VALUES (1, $1, $2, $3, $4, TRUE) ` +
+  `ON CONFLICT ("id") DO UPDATE SET "lastTickAt" = excluded."lastTickAt", "updatedAt" = excluded."updatedAt", ` +
+  `"rolledUpTo" = excluded."rolledUpTo", "hostname" = COALESCE(excluded."hostname", "AccountingCollector"."hostname"), "fiveMinFromFine" = TRUE`;
+
+/** Integer division on both databases (start and 300 are integers); the primary key (keyId, start) serves the range. */
+const FINE_AS_FIVE_MIN_SQL =
+  `SELECT "keyId", ("start" / 300) * 300 AS "start", MAX("start") AS "lastFineStart", ` +
+  `${KEY_COUNTER_NAMES.map((name) => `CAST(SUM("${name}") AS TEXT) AS "${name}"`).join(", ")} ` +
+  `FROM "TrafficFine" WHERE "start" >= $1 AND "start" < $2 GROUP BY "keyId", ("start" / 300) * 300`;
+
+function fiveMinFromFineRowOf(row: Record<string, unknown>): FiveMinFromFineRow {
+  return { ...bucketRowOf(row), lastFineStart: Number(row.lastFineStart) };
 }
 
 function bucketRowOf(row: Record<string, unknown>): BucketRow {
@@ -484,7 +514,7 @@ function createPostgresTickWriter(databaseUrl: string): TickWriter {
         if (rows.length === 0) return;
         const counters = KEY_COUNTER_NAMES.map((name) => column(rows, (r) => r.counters[name]));
         await q(
-          `UPDATE "AccountingKey" k SET "lastSeenAt" = t.a, ${KEY_COUNTER_NAMES.map((name, n) => `"${name}" = k."${name}" + t.c${n}`).join(", ")} ` +
+          `UPDATE "AccountingKey" k SET "lastSeenAt" = GREATEST(k."lastSeenAt", t.a), ${KEY_COUNTER_NAMES.map((name, n) => `"${name}" = k."${name}" + t.c${n}`).join(", ")} ` +
             `FROM unnest($1::int[], $2::bigint[], ${KEY_COUNTER_NAMES.map((_, n) => `$${3 + n}::bigint[]`).join(", ")}) ` +
             `AS t(id, a, ${KEY_COUNTER_NAMES.map((_, n) => `c${n}`).join(", ")}) WHERE k."id" = t.id`,
           [column(rows, (r) => r.keyId), column(rows, (r) => r.at), ...counters],
@@ -505,6 +535,10 @@ function createPostgresTickWriter(databaseUrl: string): TickWriter {
         const t = checkedTable(table);
         const result = await q(`SELECT "keyId", "start", ${COUNTER_COLUMN_LIST.join(", ")} FROM "${t}" WHERE "start" >= $1 AND "start" < $2`, [fromS, toS]);
         return (result.rows as Array<Record<string, unknown>>).map(bucketRowOf);
+      },
+      async readFineAsFiveMin(fromS, toS) {
+        const result = await q(FINE_AS_FIVE_MIN_SQL, [fromS, toS]);
+        return (result.rows as Array<Record<string, unknown>>).map(fiveMinFromFineRowOf);
       },
       async deleteBucketsBefore(table, beforeS) {
         const t = checkedTable(table);
@@ -532,12 +566,7 @@ function createPostgresTickWriter(databaseUrl: string): TickWriter {
         ]);
       },
       async saveCollector(row) {
-        await q(
-          `INSERT INTO "AccountingCollector" ("id", "lastTickAt", "updatedAt", "rolledUpTo", "hostname") VALUES (1, $1, $2, $3, $4) ` +
-            `ON CONFLICT ("id") DO UPDATE SET "lastTickAt" = excluded."lastTickAt", "updatedAt" = excluded."updatedAt", ` +
-            `"rolledUpTo" = excluded."rolledUpTo", "hostname" = COALESCE(excluded."hostname", "AccountingCollector"."hostname")`,
-          [row.lastTickAt, row.updatedAt, row.rolledUpTo, row.hostname],
-        );
+        await q(SAVE_COLLECTOR_SQL, [row.lastTickAt, row.updatedAt, row.rolledUpTo, row.hostname]);
       },
       async saveRawState(blob) {
         await q(`UPDATE "AccountingCollector" SET "rawState" = $1 WHERE "id" = 1`, [Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength)]);
