@@ -148,8 +148,9 @@ describe("a write killed at a random moment", () => {
       });
       // Kill it somewhere in its stream of writes.
       await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 250)));
+      const exited = new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(null) : child.once("exit", resolve)));
       child.kill("SIGKILL");
-      await new Promise((resolve) => child.once("exit", resolve));
+      await exited;
       writes += (output.match(/^wrote /gm) ?? []).length;
 
       const content = await fs.readFile(path.join(dir, name), "utf8");
