@@ -141,7 +141,8 @@ async function runOp(driver: HostDriver, operations: Operations, op: AgentOp, pa
     case "inventory":
       return driver.readInventory();
     case "counters":
-      return driver.readCounters();
+      // As columns where the driver reads them so (no bigint per counter); the wire encoding passes them through.
+      return driver.readCounterColumns ? driver.readCounterColumns() : driver.readCounters();
     case "listConfigs":
       return operations.listConfigs();
     case "readConfig":

@@ -6,6 +6,7 @@ import {
   ZBridgeSchema,
   ZInventorySchema,
   ZVifSchema,
+  type TCounterColumns,
   type TCounters,
   type TInterfaceCounters,
   type TInventory,
@@ -60,7 +61,9 @@ export type TCountersWire = z.infer<typeof ZCountersWireSchema>;
 
 const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
-export function encodeCounters(counters: TCounters): TCountersWire {
+/** A driver's columns (TCounterColumns: already the wire form) pass through as they are. */
+export function encodeCounters(counters: TCounters | TCounterColumns): TCountersWire {
+  if (!("interfaces" in counters)) return counters;
   const count = counters.interfaces.length;
   const names = new Array<string>(count);
   const ifindex = new Array<number>(count);

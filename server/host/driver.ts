@@ -1,4 +1,4 @@
-import type { TCounters, TInventory } from "./inventory";
+import type { TCounterColumns, TCounters, TInventory } from "./inventory";
 import type { TSecurityFacts } from "./security-facts";
 
 /**
@@ -15,6 +15,8 @@ export type HostDriver = {
   readonly name: "sim" | "xl";
   readInventory(): Promise<TInventory>;
   readCounters(): Promise<TCounters>;
+  /** The same as columns, where the driver reads them so more cheaply (the agent's `counters` sends these). */
+  readCounterColumns?(): Promise<TCounterColumns>;
   /**
    * `xl network-attach <domain> <tokens…>`; each token one `key=value` (or a bare flag) that the
    * agent validated with server/xen. A non-zero exit throws a HostError (COMMAND_FAILED) whose

@@ -166,6 +166,15 @@ export const COUNTER_NAMES = [
   "txDrops",
 ] as const satisfies readonly (keyof TInterfaceCounters)[];
 
+/**
+ * The same sample as columns — what the agent sends (server/agent/wire.ts):
+ * each interface's name and ifindex, and its eight counters in COUNTER_NAMES
+ * order in one flat array, each a number while it is a safe integer (below
+ * 2^53) and a decimal string beyond. A driver that reads counters as text can
+ * produce it without a bigint per counter.
+ */
+export type TCounterColumns = { at: number; names: string[]; ifindex: number[]; values: Array<number | string> };
+
 export const ZCountersSchema = z.strictObject({
   /** When the counters were read, in ms since the epoch. */
   at: z.number().int().nonnegative(),

@@ -1,9 +1,8 @@
 import { lstatSync, readFileSync, statSync, utimesSync } from "node:fs";
 
 import { HostError } from "~/server/host/driver";
-import type { TCounters, TInterfaceCounters } from "~/server/host/inventory";
-import { parseProcNetDev } from "~/server/host/linux/proc-net-dev";
-import type { TProcNetDevRow } from "~/server/host/linux/proc-net-dev";
+import { COUNTER_NAMES, type TCounterColumns, type TCounters, type TInterfaceCounters } from "~/server/host/inventory";
+import { parseProcNetDevColumns, type ProcNetDevColumns } from "~/server/host/linux/proc-net-dev";
 import { resolveLinuxPaths } from "~/server/host/linux/paths";
 import type { LinuxReaderOptions } from "~/server/host/linux/paths";
 
@@ -49,9 +48,11 @@ export type CounterReaderOptions = LinuxReaderOptions & {
   now?: () => number;
 };
 
-type CachedInterface = { ifindex: number; ino: number; last: TProcNetDevRow };
+/** A cached ifindex, with where the interface's counters were in the last read (for the went-down check). */
+type CachedInterface = { ifindex: number; ino: number; values: ProcNetDevColumns["values"]; at: number };
 
 const MAX_ATTEMPTS = 5;
+const COUNTERS = COUNTER_NAMES.length;
 
 export class CounterReader {
   private readonly sysClassNet: string;
@@ -76,13 +77,26 @@ export class CounterReader {
     return this.mode;
   }
 
-  readCounters(): TCounters {
+  /** Every interface's counters as columns (what the agent sends: no bigint per counter). */
+  readCounterColumns(): TCounterColumns {
     if (this.mode === "sysfs-mtime" && !this.armed) this.arm();
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const result = this.mode === "sysfs-mtime" ? this.tryReadByGeneration() : this.readByInode();
-      if (result) return { at: this.now(), interfaces: result };
+      if (result) return { at: this.now(), names: result.names, ifindex: result.ifindex, values: result.values };
     }
     throw new HostError("UNAVAILABLE", `interfaces kept appearing and disappearing during ${MAX_ATTEMPTS} reads of ${this.procNetDev}; try again`);
+  }
+
+  readCounters(): TCounters {
+    const { at, names, ifindex, values } = this.readCounterColumns();
+    return {
+      at,
+      interfaces: names.map((name, i) => {
+        const iface = { name, ifindex: ifindex[i] as number } as TInterfaceCounters;
+        COUNTER_NAMES.forEach((counter, c) => (iface[counter] = BigInt(values[i * COUNTERS + c] as number | string)));
+        return iface;
+      }),
+    };
   }
 
   /** Forget every cached ifindex (the next read looks all of them up). */
@@ -105,13 +119,13 @@ export class CounterReader {
     return statSync(this.sysClassNet, { bigint: true }).mtimeNs;
   }
 
-  private tryReadByGeneration(): TInterfaceCounters[] | null {
+  private tryReadByGeneration(): Resolved | null {
     const before = this.generation();
-    const rows = parseProcNetDev(this.readProcNetDev());
+    const read = parseProcNetDevColumns(this.readProcNetDev());
     if (this.generation() !== before) return null;
     // Something came or went since the last read: check each cached entry against its sysfs inode.
     const changed = before !== this.cachedGeneration;
-    const out = this.resolve(rows, changed ? this.isStaleByInode : isStaleByCounters);
+    const out = this.resolve(read, changed ? this.isStaleByInode : isStaleByCounters);
     if (!out) return null;
     // Lookups made after the counters were read are only valid if nothing came or went meanwhile.
     if (this.generation() !== before) {
@@ -122,55 +136,45 @@ export class CounterReader {
     return out;
   }
 
-  private readByInode(): TInterfaceCounters[] | null {
-    const rows = parseProcNetDev(this.readProcNetDev());
-    return this.resolve(rows, this.isStaleByInode);
+  private readByInode(): Resolved | null {
+    return this.resolve(parseProcNetDevColumns(this.readProcNetDev()), this.isStaleByInode);
   }
 
-  private readonly isStaleByInode = (row: TProcNetDevRow, cached: CachedInterface | undefined): boolean => {
-    if (isStaleByCounters(row, cached) || !cached) return true;
-    const ino = this.inodeOf(row.name);
+  private readonly isStaleByInode = (name: string, values: ProcNetDevColumns["values"], at: number, cached: CachedInterface | undefined): boolean => {
+    if (isStaleByCounters(name, values, at, cached) || !cached) return true;
+    const ino = this.inodeOf(name);
     return ino === null || ino !== cached.ino;
   };
 
-  /** Pairs each row with its ifindex, looking up those `stale` says; null when an interface vanished meanwhile. */
-  private resolve(
-    rows: TProcNetDevRow[],
-    stale: (row: TProcNetDevRow, cached: CachedInterface | undefined) => boolean,
-  ): TInterfaceCounters[] | null {
-    const out: TInterfaceCounters[] = [];
-    const seen = new Set<string>();
-    for (const row of rows) {
-      let cached = this.cache.get(row.name);
-      if (stale(row, cached)) {
-        const looked = this.lookUp(row.name);
+  /** Pairs each interface with its ifindex, looking up those `stale` says; null when an interface vanished meanwhile. */
+  private resolve(read: ProcNetDevColumns, stale: (name: string, values: ProcNetDevColumns["values"], at: number, cached: CachedInterface | undefined) => boolean): Resolved | null {
+    const { names, values } = read;
+    const ifindex = new Array<number>(names.length);
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i] as string;
+      const at = i * COUNTERS;
+      let cached = this.cache.get(name);
+      if (stale(name, values, at, cached)) {
+        const looked = this.lookUp(name);
         if (!looked) {
-          this.cache.delete(row.name);
+          this.cache.delete(name);
           return null;
         }
-        cached = { ifindex: looked.ifindex, ino: looked.ino, last: row };
-        this.cache.set(row.name, cached);
+        cached = { ifindex: looked.ifindex, ino: looked.ino, values, at };
+        this.cache.set(name, cached);
       } else if (cached) {
-        cached.last = row;
+        cached.values = values;
+        cached.at = at;
       } else {
         return null;
       }
-      seen.add(row.name);
-      out.push({
-        name: row.name,
-        ifindex: cached.ifindex,
-        rxBytes: row.rxBytes,
-        txBytes: row.txBytes,
-        rxPackets: row.rxPackets,
-        txPackets: row.txPackets,
-        rxErrors: row.rxErrors,
-        txErrors: row.txErrors,
-        rxDrops: row.rxDrops,
-        txDrops: row.txDrops,
-      });
+      ifindex[i] = cached.ifindex;
     }
-    if (this.cache.size > seen.size) for (const name of this.cache.keys()) if (!seen.has(name)) this.cache.delete(name);
-    return out;
+    if (this.cache.size > names.length) {
+      const seen = new Set(names);
+      for (const name of this.cache.keys()) if (!seen.has(name)) this.cache.delete(name);
+    }
+    return { names, ifindex, values };
   }
 
   private lookUp(name: string): { ifindex: number; ino: number } | null {
@@ -197,11 +201,22 @@ export class CounterReader {
   }
 }
 
-function isStaleByCounters(row: TProcNetDevRow, cached: CachedInterface | undefined): boolean {
-  return !cached || wentDown(cached.last, row);
+type Resolved = { names: string[]; ifindex: number[]; values: ProcNetDevColumns["values"] };
+
+function isStaleByCounters(_name: string, values: ProcNetDevColumns["values"], at: number, cached: CachedInterface | undefined): boolean {
+  return !cached || wentDown(cached.values, cached.at, values, at);
 }
 
+/** Byte and packet counters, in COUNTER_NAMES order (rxBytes, txBytes, rxPackets, txPackets). */
+const WATCHED = 4;
+
 /** A counter that went down means a new interface under an old name (or a driver reset): look it up again. */
-function wentDown(prev: TProcNetDevRow, cur: TProcNetDevRow): boolean {
-  return cur.rxBytes < prev.rxBytes || cur.txBytes < prev.txBytes || cur.rxPackets < prev.rxPackets || cur.txPackets < prev.txPackets;
+function wentDown(prev: ProcNetDevColumns["values"], prevAt: number, cur: ProcNetDevColumns["values"], curAt: number): boolean {
+  for (let c = 0; c < WATCHED; c++) {
+    const p = prev[prevAt + c] as number | string;
+    const v = cur[curAt + c] as number | string;
+    // Numbers are safe integers and strings are beyond them: mixed pairs compare by kind.
+    if (typeof p === "number" && typeof v === "number" ? v < p : BigInt(v) < BigInt(p)) return true;
+  }
+  return false;
 }

@@ -8,7 +8,7 @@ import { HostError } from "~/server/host/driver";
 import { ZBridgeSchema, ZInterfaceCountersSchema, ZNicSchema } from "~/server/host/inventory";
 import { normalizeBridgeId, parseBridgeLinkJson, parseIpLinkJson, toOperState } from "~/server/host/linux/ip-link";
 import { buildNetworkView, classifyPort } from "~/server/host/linux/network-reader";
-import { parseProcNetDev } from "~/server/host/linux/proc-net-dev";
+import { parseProcNetDev, parseProcNetDevColumns } from "~/server/host/linux/proc-net-dev";
 import { parseBrportState, parseDefaultVifName, parseXenBackendDevice, readSysfsLinks } from "~/server/host/linux/sysfs";
 import { readFixture } from "~/server/host/linux/testdata/read-fixture";
 
@@ -53,6 +53,23 @@ describe("parseProcNetDev (16-proc-net-dev.txt)", () => {
     expect(parseProcNetDev(text)).toEqual([
       expect.objectContaining({ name: "eth0", rxBytes: 18446744073709551615n, txBytes: 4294967296n, txPackets: 2n }),
     ]);
+  });
+
+  it("gives columns in COUNTER_NAMES order: safe integers as numbers, wider values as their decimal digits", () => {
+    const text = [
+      "Inter-|   Receive                                                |  Transmit",
+      " face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed",
+      // rx: bytes = 2^53 - 1 (16 digits, still safe), packets = 2^53 (not), errs, drop; tx: bytes with leading zeros, 2^64 - 1, …
+      "eth0:9007199254740991 9007199254740992 3 4 5 6 7 8 0000000000000000042 18446744073709551615 11 12 13 14 15 16",
+      "  lo: 1 2 0 0 0 0 0 0 3 4 0 0 0 0 0 0",
+      "",
+    ].join("\n");
+    const { names, values } = parseProcNetDevColumns(text);
+    expect(names).toEqual(["eth0", "lo"]);
+    // rxBytes, txBytes, rxPackets, txPackets, rxErrors, txErrors, rxDrops, txDrops
+    expect(values).toEqual([9007199254740991, 42, "9007199254740992", "18446744073709551615", 3, 11, 4, 12, 1, 3, 2, 4, 0, 0, 0, 0]);
+    // The rows are the same values as bigints.
+    expect(parseProcNetDev(text)[0]).toMatchObject({ rxPackets: 9007199254740992n, txPackets: 18446744073709551615n, txBytes: 42n });
   });
 
   it("refuses what is not /proc/net/dev", () => {

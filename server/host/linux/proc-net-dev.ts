@@ -1,56 +1,34 @@
 import { HostError } from "~/server/host/driver";
-
-/** One line of /proc/net/dev: the counters the inventory schema carries, as the kernel counts them. */
-export type TProcNetDevRow = {
-  name: string;
-  rxBytes: bigint;
-  rxPackets: bigint;
-  rxErrors: bigint;
-  rxDrops: bigint;
-  txBytes: bigint;
-  txPackets: bigint;
-  txErrors: bigint;
-  txDrops: bigint;
-};
+import { COUNTER_NAMES } from "~/server/host/inventory";
 
 /*
  * Columns after "name:": rx bytes packets errs drop fifo frame compressed multicast,
  * then tx bytes packets errs drop fifo colls carrier compressed.
  */
-const RX_BYTES = 0;
-const RX_PACKETS = 1;
-const RX_ERRS = 2;
-const RX_DROP = 3;
-const TX_BYTES = 8;
-const TX_PACKETS = 9;
-const TX_ERRS = 10;
-const TX_DROP = 11;
 const FIELD_COUNT = 16;
 
-/** Where each counter the row carries sits among a line's 16 fields. */
-const WANTED: ReadonlyArray<readonly [number, keyof Omit<TProcNetDevRow, "name">]> = [
-  [RX_BYTES, "rxBytes"],
-  [RX_PACKETS, "rxPackets"],
-  [RX_ERRS, "rxErrors"],
-  [RX_DROP, "rxDrops"],
-  [TX_BYTES, "txBytes"],
-  [TX_PACKETS, "txPackets"],
-  [TX_ERRS, "txErrors"],
-  [TX_DROP, "txDrops"],
-];
-const FIELD_SLOT: readonly number[] = Array.from({ length: FIELD_COUNT }, (_, field) => WANTED.findIndex(([f]) => f === field));
+/** Where each of a line's 16 fields goes among an interface's eight values (COUNTER_NAMES order), or -1. */
+const FIELD_SLOT: readonly number[] = Array.from({ length: FIELD_COUNT }, (_, field) => {
+  const at = ["rxBytes", "rxPackets", "rxErrors", "rxDrops", "", "", "", "", "txBytes", "txPackets", "txErrors", "txDrops"][field];
+  return at ? COUNTER_NAMES.indexOf(at as (typeof COUNTER_NAMES)[number]) : -1;
+});
+const COUNTERS = COUNTER_NAMES.length;
+
+/** /proc/net/dev as columns: names, and each interface's eight counters in COUNTER_NAMES order (see TCounterColumns). */
+export type ProcNetDevColumns = { names: string[]; values: Array<number | string> };
 
 /**
  * Parses /proc/net/dev. Interface names cannot contain ':' (the kernel refuses
  * them), so the first ':' ends the name even when a wide counter touches it.
  * Written for speed: it runs on every counter sample, over thousands of lines
  * (2,000 interfaces: 32,000 fields a read). Digits are summed as they are
- * scanned — no substring per field — and a field of more than 15 digits, past
- * what a double holds exactly, is read as a BigInt from its text.
+ * scanned — no substring per field, no object or bigint per interface — and a
+ * field of more than 15 digits, past what a double is sure to hold exactly, is
+ * read from its text: a number if it is a safe integer, else its decimal string.
  */
-export function parseProcNetDev(text: string): TProcNetDevRow[] {
-  const rows: TProcNetDevRow[] = [];
-  const values = new Array<bigint>(WANTED.length);
+export function parseProcNetDevColumns(text: string): ProcNetDevColumns {
+  const names: string[] = [];
+  const values: Array<number | string> = [];
   let start = 0;
   let lineNo = 0;
   while (start < text.length) {
@@ -72,6 +50,8 @@ export function parseProcNetDev(text: string): TProcNetDevRow[] {
       throw new HostError("UNPARSABLE_OUTPUT", `/proc/net/dev line ${lineNo}: no "name:" in "${line.slice(0, 60)}"`);
     }
     const name = text.slice(start, colon).trim();
+    const base = values.length;
+    for (let c = 0; c < COUNTERS; c++) values.push(0);
     let fields = 0;
     let i = colon + 1;
     while (i < end) {
@@ -87,32 +67,40 @@ export function parseProcNetDev(text: string): TProcNetDevRow[] {
         i++;
       }
       const slot = fields < FIELD_COUNT ? (FIELD_SLOT[fields] as number) : -1;
-      if (slot !== -1) values[slot] = i - from <= SAFE_DIGITS ? (value === 0 ? ZERO : BigInt(value)) : BigInt(text.slice(from, i));
+      if (slot !== -1) values[base + slot] = i - from <= SAFE_DIGITS ? value : wide(text.slice(from, i));
       fields++;
     }
     if (name === "" || fields < FIELD_COUNT) {
       throw new HostError("UNPARSABLE_OUTPUT", `/proc/net/dev line ${lineNo}: expected a name and ${FIELD_COUNT} counters`);
     }
+    names.push(name);
     start = end + 1;
-    rows.push({
-      name,
-      rxBytes: values[0] as bigint,
-      rxPackets: values[1] as bigint,
-      rxErrors: values[2] as bigint,
-      rxDrops: values[3] as bigint,
-      txBytes: values[4] as bigint,
-      txPackets: values[5] as bigint,
-      txErrors: values[6] as bigint,
-      txDrops: values[7] as bigint,
-    });
   }
-  return rows;
+  return { names, values };
+}
+
+/** One line of /proc/net/dev: the counters the inventory schema carries, as the kernel counts them. */
+export type TProcNetDevRow = { name: string } & Record<(typeof COUNTER_NAMES)[number], bigint>;
+
+/** /proc/net/dev as one object per interface, with bigint counters (parseProcNetDevColumns's rows). */
+export function parseProcNetDev(text: string): TProcNetDevRow[] {
+  const { names, values } = parseProcNetDevColumns(text);
+  return names.map((name, i) => {
+    const row = { name } as TProcNetDevRow;
+    COUNTER_NAMES.forEach((counter, c) => (row[counter] = BigInt(values[i * COUNTERS + c] as number | string)));
+    return row;
+  });
 }
 
 /** Up to 15 digits a double holds exactly (2^53 has 16). */
 const SAFE_DIGITS = 15;
-/** Most error and drop counters are 0: one shared value instead of a BigInt each. */
-const ZERO = 0n;
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** A field of more than 15 digits: a number while it is a safe integer, else its decimal digits (leading zeros dropped). */
+function wide(digits: string): number | string {
+  const value = BigInt(digits);
+  return value <= SAFE ? Number(value) : value.toString();
+}
 
 function notACounter(text: string, from: number, end: number, lineNo: number): HostError {
   let to = from;

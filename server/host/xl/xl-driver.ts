@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { HostError } from "~/server/host/driver";
 import type { HostDriver, TAttachRequest, TCommandOutcome, TDetachRequest } from "~/server/host/driver";
 import { commandFailedError, runCommand } from "~/server/host/exec";
-import type { TCounters, THost, TInventory } from "~/server/host/inventory";
+import type { TCounterColumns, TCounters, THost, TInventory } from "~/server/host/inventory";
 import { CounterReader } from "~/server/host/linux/counter-reader";
 import type { CounterReaderOptions } from "~/server/host/linux/counter-reader";
 import { readLinks } from "~/server/host/linux/network-reader";
@@ -86,6 +86,14 @@ export class XlDriver implements HostDriver {
   readCounters(): Promise<TCounters> {
     try {
       return Promise.resolve(this.counters.readCounters());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  readCounterColumns(): Promise<TCounterColumns> {
+    try {
+      return Promise.resolve(this.counters.readCounterColumns());
     } catch (error) {
       return Promise.reject(error);
     }
