@@ -110,6 +110,7 @@ async function runCollector(dir: string): Promise<void> {
   // Tell the parent about every stored tick (a line on stdout), with its wall time from the counters call.
   let ticks = 0;
   let tickStart = 0;
+  let lastCpu = process.cpuUsage();
   const measured = {
     call: ((op, params) => {
       if (op === "counters") tickStart = performance.now();
@@ -119,7 +120,10 @@ async function runCollector(dir: string): Promise<void> {
   const recordTick = store.recordTick.bind(store);
   store.recordTick = async (result, meta) => {
     await recordTick(result, meta);
-    process.stdout.write(`tick ${++ticks} ${(performance.now() - tickStart).toFixed(1)}\n`);
+    // Also the collector's CPU since the previous tick's line (this tick and whatever ran between: rollup, maintenance).
+    const cpu = process.cpuUsage(lastCpu);
+    lastCpu = process.cpuUsage();
+    process.stdout.write(`tick ${++ticks} ${(performance.now() - tickStart).toFixed(1)} ${((cpu.user + cpu.system) / 1000).toFixed(1)}\n`);
   };
   const collector = createCollector(
     { agent: measured, store, logger, maintain: async (now) => void (await runMaintenance(db, store, settings, now)) },
@@ -236,11 +240,13 @@ async function main(): Promise<void> {
     const collector = child("collector");
     let ticks = 0;
     const tickMs: number[] = [];
+    const tickCpu: number[] = [];
     collector.stdout?.on("data", (chunk: Buffer) => {
       if (process.env.BENCH_TRACE) appendFileSync(process.env.BENCH_TRACE, chunk);
-      for (const m of chunk.toString().matchAll(/^tick (\d+) ([\d.]+)$/gm)) {
+      for (const m of chunk.toString().matchAll(/^tick (\d+) ([\d.]+) ([\d.]+)$/gm)) {
         ticks = Number(m[1]);
         tickMs.push(Number(m[2]));
+        tickCpu.push(Number(m[3]));
       }
     });
 
@@ -274,12 +280,15 @@ async function main(): Promise<void> {
 
     const perTick = (vifdeck * 1000) / Math.max(1, vifdeckTicks);
     const ticksWall = tickMs.slice(ticksBefore).sort((a, b) => a - b);
+    const ticksCpu = tickCpu.slice(ticksBefore).sort((a, b) => a - b);
     console.log(
       [
         `over ${elapsed.toFixed(0)} s, ${2 * pairs} interfaces, every ${INTERVAL_S} s:`,
         `  vnstatd:  ${used.vnstatd.toFixed(2)} CPU-s (${((used.vnstatd * 1000) / vnstatPolls).toFixed(0)} ms per poll, ${vnstatPolls.toFixed(0)} polls)`,
         `  vifdeck:  ${vifdeck.toFixed(2)} CPU-s (agent ${used.agent.toFixed(2)}, collector ${used.collector.toFixed(2)}; ${perTick.toFixed(1)} ms per tick, ${vifdeckTicks} ticks; ` +
           `tick wall median ${(ticksWall[Math.floor(ticksWall.length / 2)] ?? 0).toFixed(0)} ms)`,
+        `  collector CPU from one tick to the next (process.cpuUsage: the tick and whatever ran since the previous one): ` +
+          `median ${(ticksCpu[Math.floor(ticksCpu.length / 2)] ?? 0).toFixed(1)} ms, largest ${ticksCpu.slice(-3).reverse().map((v) => v.toFixed(0)).join(", ")} ms`,
         `  ratio vifdeck / vnstatd: 1/${(used.vnstatd / Math.max(vifdeck, 1e-9)).toFixed(1)} (goal: at most 1/20)`,
         `  bare read of /proc/net/dev: ${bareMs.toFixed(2)} ms CPU; vifdeck's tick = ${(perTick / bareMs).toFixed(1)}× that (goal: within 10×)`,
       ].join("\n"),
