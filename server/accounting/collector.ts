@@ -71,9 +71,9 @@ export type Collector = {
  * the periodic refresh only catches what changes under an interface that
  * stays — a domain renamed with `xl rename` (its vifs' keys follow from the
  * next refresh on; the bytes in between stay with the old name) — and the host
- * name. Every 15 minutes: an inventory of a large host is the agent's most
- * expensive call (xl, xenstore and sysfs for every vif; its console pages
- * cache it), while a tick's counters are one read of /proc/net/dev.
+ * name. Every 15 minutes: an inventory of a large host is one of the agent's
+ * most expensive calls (xl, xenstore and sysfs for every vif), while a tick's
+ * counters are one read of /proc/net/dev.
  */
 export function collectorSettingsOf(settings: { intervalMs: number; maxBytesPerSec: number }): CollectorSettings {
   return { intervalMs: settings.intervalMs, maxBytesPerSec: settings.maxBytesPerSec, inventoryRefreshMs: 900_000, maintenanceEveryMs: 300_000, writeAttempts: 5 };
