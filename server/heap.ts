@@ -24,8 +24,9 @@ import { setFlagsFromString } from "node:v8";
  *   scavenge finds only the latest tick's state alive and old space stops
  *   growing. Measured in the same benchmark after its warm-up (agent +
  *   collector CPU per tick): 53 ms with V8's default, 43 ms at 16 MB, 36 ms at
- *   32 MB. The cost is resident memory: two semi-spaces per process (~64 MB for
- *   the collector, ~32 MB for the agent).
+ *   32 MB. The cost is resident memory: up to two semi-spaces per process (~64 MB
+ *   for the collector, ~32 MB for the agent; 48 MB more than V8's default
+ *   measured for a process that allocates steadily).
  */
 export const SERVICE_NODE_FLAGS = {
   agent: ["--min-semi-space-size=16", "--max-semi-space-size=16"],
