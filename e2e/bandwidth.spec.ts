@@ -80,10 +80,13 @@ test("one stable name: live in/out as seen from the guest, history ranges and to
 test("stacked by bridge shows the bridges' guests, keyboard-operable", async ({ page }) => {
   await openBandwidth(page);
   const view = page.getByRole("radiogroup", { name: "View" });
-  await view.getByRole("radio", { name: "Stacked by domain" }).focus();
-  // Arrow keys move between the choices (roving focus), Space chooses.
-  await page.keyboard.press("ArrowRight");
-  await expect(view.getByRole("radio", { name: "Stacked by bridge" })).toBeFocused();
+  // Arrow keys move between the choices (roving focus), Space chooses. The page is server-rendered:
+  // keys pressed before React has hydrated it do nothing, so the first move is tried until it takes.
+  await expect(async () => {
+    await view.getByRole("radio", { name: "Stacked by domain" }).focus();
+    await page.keyboard.press("ArrowRight");
+    await expect(view.getByRole("radio", { name: "Stacked by bridge" })).toBeFocused({ timeout: 1_000 });
+  }).toPass({ timeout: 15_000 });
   await page.keyboard.press("Space");
   await expect(view.getByRole("radio", { name: "Stacked by bridge" })).toHaveAttribute("aria-checked", "true");
   const live = page.getByRole("region", { name: "Live: guests by bridge" });
