@@ -13,7 +13,7 @@ import { performance } from "node:perf_hooks";
 
 import { CounterReader } from "~/server/host/linux/counter-reader";
 import { readLinks, readNetwork } from "~/server/host/linux/network-reader";
-import { parseProcNetDev } from "~/server/host/linux/proc-net-dev";
+import { parseProcNetDevColumns } from "~/server/host/linux/proc-net-dev";
 import { readSysfsLinks } from "~/server/host/linux/sysfs";
 import { createTestNetns, IP, netnsUnavailableReason } from "~/server/host/linux/testdata/netns";
 import type { TestNetns } from "~/server/host/linux/testdata/netns";
@@ -81,13 +81,14 @@ async function main(): Promise<void> {
     const report = (label: string, ms: number) => rows.push([label, ms]);
 
     report("bare read of /proc/net/dev", bare);
-    report("/proc/net/dev read + parse", medianMs(RUNS, () => parseProcNetDev(readFileSync(opts.procNetDev, "latin1"))));
+    report("/proc/net/dev read + parse (columns)", medianMs(RUNS, () => parseProcNetDevColumns(readFileSync(opts.procNetDev, "latin1"))));
     for (const changeDetection of ["sysfs-mtime", "lstat"] as const) {
       const reader = new CounterReader({ ...opts, changeDetection });
       const first = performance.now();
       reader.readCounters();
       report(`CounterReader (${changeDetection}), first read (fills the ifindex cache)`, performance.now() - first);
-      report(`CounterReader (${changeDetection}), steady state  <- readCounters`, medianMs(RUNS, () => reader.readCounters()));
+      report(`CounterReader (${changeDetection}), steady state  <- readCounterColumns (the agent's counters)`, medianMs(RUNS, () => reader.readCounterColumns()));
+      report(`CounterReader (${changeDetection}), steady state, as bigint objects (readCounters)`, medianMs(RUNS, () => reader.readCounters()));
     }
     const names = readdirSync(opts.sysClassNet);
     report(

@@ -275,7 +275,7 @@ function createSqliteTickWriter(databaseUrl: string): TickWriter {
       return rows.map(bucketRowOf);
     },
     async readFineAsFiveMin(fromS, toS) {
-      const rows = statement(positional(FINE_AS_FIVE_MIN_SQL)).all(fromS, toS) as Array<Record<string, bigint>>;
+      const rows = statement(FINE_AS_FIVE_MIN_SQLITE).all(fromS, toS) as Array<Record<string, bigint>>;
       return rows.map(fiveMinFromFineRowOf);
     },
     async deleteBucketsBefore(table, beforeS) {
@@ -295,7 +295,7 @@ function createSqliteTickWriter(databaseUrl: string): TickWriter {
       for (const r of rows) insert.run(r.at, r.kind, r.key, r.detail);
     },
     async saveCollector(row) {
-      statement(positional(SAVE_COLLECTOR_SQL)).run(row.lastTickAt, row.updatedAt, row.rolledUpTo, row.hostname);
+      statement(SAVE_COLLECTOR_SQLITE).run(row.lastTickAt, row.updatedAt, row.rolledUpTo, row.hostname);
     },
     async saveRawState(blob) {
       statement(`UPDATE "AccountingCollector" SET "rawState" = ? WHERE "id" = 1`).run(Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength));
@@ -367,6 +367,9 @@ const FINE_AS_FIVE_MIN_SQL =
   `SELECT "keyId", ("start" / 300) * 300 AS "start", MAX("start") AS "lastFineStart", ` +
   `${KEY_COUNTER_NAMES.map((name) => `CAST(SUM("${name}") AS TEXT) AS "${name}"`).join(", ")} ` +
   `FROM "TrafficFine" WHERE "start" >= $1 AND "start" < $2 GROUP BY "keyId", ("start" / 300) * 300`;
+
+const SAVE_COLLECTOR_SQLITE = positional(SAVE_COLLECTOR_SQL);
+const FINE_AS_FIVE_MIN_SQLITE = positional(FINE_AS_FIVE_MIN_SQL);
 
 function fiveMinFromFineRowOf(row: Record<string, unknown>): FiveMinFromFineRow {
   return { ...bucketRowOf(row), lastFineStart: Number(row.lastFineStart) };

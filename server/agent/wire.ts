@@ -2,13 +2,13 @@ import { z } from "zod";
 
 import {
   COUNTER_NAMES,
+  countersOfColumns,
   ZBridgePortSchema,
   ZBridgeSchema,
   ZInventorySchema,
   ZVifSchema,
   type TCounterColumns,
   type TCounters,
-  type TInterfaceCounters,
   type TInventory,
 } from "~/server/host/inventory";
 
@@ -81,27 +81,7 @@ export function encodeCounters(counters: TCounters | TCounterColumns): TCounters
 
 /** The inverse of encodeCounters, for a wire value that ZCountersWireSchema accepted. */
 export function decodeCounters(wire: TCountersWire): TCounters {
-  const interfaces: TInterfaceCounters[] = wire.names.map((name, i) => {
-    const base = i * FIELDS;
-    // Most error and drop counters are 0: skip BigInt() for them (80,000 conversions a tick).
-    const at = (f: number) => {
-      const value = wire.values[base + f] as number | string;
-      return value === 0 ? 0n : BigInt(value);
-    };
-    return {
-      name,
-      ifindex: wire.ifindex[i] as number,
-      rxBytes: at(0),
-      txBytes: at(1),
-      rxPackets: at(2),
-      txPackets: at(3),
-      rxErrors: at(4),
-      txErrors: at(5),
-      rxDrops: at(6),
-      txDrops: at(7),
-    };
-  });
-  return { at: wire.at, interfaces };
+  return countersOfColumns(wire);
 }
 
 /**

@@ -14,6 +14,18 @@ function controlledReads() {
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
+/** A shared read that has answered 1 and gone stale (6 s later, fresh for 5 s): its next get() starts a background read. */
+async function staleAfterOneRead() {
+  const clock = { now: 0 };
+  const { read, calls } = controlledReads();
+  const shared = createSharedRead({ read, freshMs: 5_000, staleMs: 60_000, now: () => clock.now });
+  const first = shared.get();
+  calls[0]?.resolve(1);
+  await first;
+  clock.now = 6_000;
+  return { shared, calls, clock };
+}
+
 describe("createSharedRead", () => {
   it("shares one read among concurrent callers, serves it fresh, then stale while one background read runs", async () => {
     let clock = 0;
@@ -47,13 +59,7 @@ describe("createSharedRead", () => {
   });
 
   it("keeps the stale value when a background read fails, and lets the next caller try again", async () => {
-    let clock = 0;
-    const { read, calls } = controlledReads();
-    const shared = createSharedRead({ read, freshMs: 5_000, staleMs: 60_000, now: () => clock });
-    const first = shared.get();
-    calls[0]?.resolve(1);
-    await first;
-    clock = 6_000;
+    const { shared, calls } = await staleAfterOneRead();
     expect(await shared.get()).toBe(1);
     calls[1]?.reject(new Error("agent busy"));
     await tick();
@@ -74,13 +80,7 @@ describe("createSharedRead", () => {
   });
 
   it("forget() drops the value, and a read under way when it was called is not kept", async () => {
-    let clock = 0;
-    const { read, calls } = controlledReads();
-    const shared = createSharedRead({ read, freshMs: 5_000, staleMs: 60_000, now: () => clock });
-    const first = shared.get();
-    calls[0]?.resolve(1);
-    await first;
-    clock = 6_000;
+    const { shared, calls } = await staleAfterOneRead();
     void shared.get(); // background read under way
     expect(calls).toHaveLength(2);
     shared.forget(); // e.g. a vif was attached

@@ -175,6 +175,32 @@ export const COUNTER_NAMES = [
  */
 export type TCounterColumns = { at: number; names: string[]; ifindex: number[]; values: Array<number | string> };
 
+/** Columns back to one object per interface with bigint counters (the collector's hot path: a tick's 2,000 interfaces). */
+export function countersOfColumns(columns: TCounterColumns): TCounters {
+  const { names, ifindex, values } = columns;
+  const interfaces = names.map((name, i): TInterfaceCounters => {
+    const base = i * COUNTER_NAMES.length;
+    // Most error and drop counters are 0: skip BigInt() for them.
+    const at = (f: number) => {
+      const value = values[base + f] as number | string;
+      return value === 0 ? 0n : BigInt(value);
+    };
+    return {
+      name,
+      ifindex: ifindex[i] as number,
+      rxBytes: at(0),
+      txBytes: at(1),
+      rxPackets: at(2),
+      txPackets: at(3),
+      rxErrors: at(4),
+      txErrors: at(5),
+      rxDrops: at(6),
+      txDrops: at(7),
+    };
+  });
+  return { at: columns.at, interfaces };
+}
+
 export const ZCountersSchema = z.strictObject({
   /** When the counters were read, in ms since the epoch. */
   at: z.number().int().nonnegative(),

@@ -1,7 +1,7 @@
 import { lstatSync, readFileSync, statSync, utimesSync } from "node:fs";
 
 import { HostError } from "~/server/host/driver";
-import { COUNTER_NAMES, type TCounterColumns, type TCounters, type TInterfaceCounters } from "~/server/host/inventory";
+import { COUNTER_NAMES, countersOfColumns, type TCounterColumns, type TCounters } from "~/server/host/inventory";
 import { parseProcNetDevColumns, type ProcNetDevColumns } from "~/server/host/linux/proc-net-dev";
 import { resolveLinuxPaths } from "~/server/host/linux/paths";
 import type { LinuxReaderOptions } from "~/server/host/linux/paths";
@@ -88,15 +88,7 @@ export class CounterReader {
   }
 
   readCounters(): TCounters {
-    const { at, names, ifindex, values } = this.readCounterColumns();
-    return {
-      at,
-      interfaces: names.map((name, i) => {
-        const iface = { name, ifindex: ifindex[i] as number } as TInterfaceCounters;
-        COUNTER_NAMES.forEach((counter, c) => (iface[counter] = BigInt(values[i * COUNTERS + c] as number | string)));
-        return iface;
-      }),
-    };
+    return countersOfColumns(this.readCounterColumns());
   }
 
   /** Forget every cached ifindex (the next read looks all of them up). */

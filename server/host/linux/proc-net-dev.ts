@@ -1,5 +1,5 @@
 import { HostError } from "~/server/host/driver";
-import { COUNTER_NAMES } from "~/server/host/inventory";
+import { COUNTER_NAMES, countersOfColumns, type TInterfaceCounters } from "~/server/host/inventory";
 
 /*
  * Columns after "name:": rx bytes packets errs drop fifo frame compressed multicast,
@@ -80,16 +80,12 @@ export function parseProcNetDevColumns(text: string): ProcNetDevColumns {
 }
 
 /** One line of /proc/net/dev: the counters the inventory schema carries, as the kernel counts them. */
-export type TProcNetDevRow = { name: string } & Record<(typeof COUNTER_NAMES)[number], bigint>;
+export type TProcNetDevRow = Omit<TInterfaceCounters, "ifindex">;
 
 /** /proc/net/dev as one object per interface, with bigint counters (parseProcNetDevColumns's rows). */
 export function parseProcNetDev(text: string): TProcNetDevRow[] {
   const { names, values } = parseProcNetDevColumns(text);
-  return names.map((name, i) => {
-    const row = { name } as TProcNetDevRow;
-    COUNTER_NAMES.forEach((counter, c) => (row[counter] = BigInt(values[i * COUNTERS + c] as number | string)));
-    return row;
-  });
+  return countersOfColumns({ at: 0, names, ifindex: [], values }).interfaces.map(({ ifindex: _ifindex, ...row }) => row);
 }
 
 /** Up to 15 digits a double holds exactly (2^53 has 16). */
