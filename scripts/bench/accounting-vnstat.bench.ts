@@ -5,7 +5,7 @@
  * and vifdeck's CPU per tick against the bare read of /proc/net/dev. As root,
  * with Debian's vnstat 2.10 (`apt-get install -y vnstat`):
  *
- *   npx tsx scripts/bench/accounting-vnstat.bench.ts [--pairs 1000] [--seconds 300] [--warmup-ticks 20]
+ *   npx tsx scripts/bench/accounting-vnstat.bench.ts [--pairs 1000] [--seconds 300] [--warmup-ticks 20] [--history-hours 2]
  *
  * - A network namespace with `pairs` veth pairs (vif<d>.0 on a bridge, its peer
  *   vif<d>.1 beside it) — 2 × pairs interfaces — and a sender in the namespace
@@ -23,6 +23,12 @@
  *   (SERVICE_NODE_FLAGS, server/heap.ts). BENCH_NODE_FLAGS="…" replaces them
  *   for a comparison (e.g. "--trace-gc"); BENCH_TRACE=<file> appends the
  *   collector's output there.
+ * - The store is one that has been running (--history-hours, default 2; 0 for
+ *   an empty store): after the collector's first tick has created the keys, it
+ *   is stopped, every key gets fine and 5-minute buckets for the hours before,
+ *   and it starts again. A store's cost per tick grows while its keys fill
+ *   their index pages (once a key's fine rows span a page, every key's row of
+ *   a tick lands on a page of its own); an empty store would flatter it.
  * - CPU is read after a warm-up (vnstatd has stored its first samples, the
  *   collector --warmup-ticks ticks), then at the end; the stand-in xl's child
  *   processes are not counted (the real xl is not vifdeck's code). The default
@@ -39,6 +45,8 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 
+import Database from "better-sqlite3";
+
 import { SERVICE_NODE_FLAGS } from "~/server/heap";
 
 const { values } = parseArgs({
@@ -46,6 +54,7 @@ const { values } = parseArgs({
     pairs: { type: "string", default: "1000" },
     seconds: { type: "string", default: "300" },
     "warmup-ticks": { type: "string", default: "20" },
+    "history-hours": { type: "string", default: "2" },
     role: { type: "string" },
     dir: { type: "string" },
     netns: { type: "string" },
@@ -110,23 +119,53 @@ async function runCollector(dir: string): Promise<void> {
   // Tell the parent about every stored tick (a line on stdout), with its wall time from the counters call.
   let ticks = 0;
   let tickStart = 0;
-  let lastCpu = process.cpuUsage();
+  const cpuMs = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+  // CPU marks of the tick in progress: the counters call (receiving, parsing and decoding the agent's answer), then
+  // keying and the delta engine, then the write; what is left of the CPU since the previous tick ran between ticks.
+  let lastLineCpu = cpuMs();
+  let callStartCpu = 0;
+  let callEndCpu = 0;
   const measured = {
-    call: ((op, params) => {
-      if (op === "counters") tickStart = performance.now();
-      return agent.call(op, params);
+    call: (async (op, params) => {
+      if (op !== "counters") return agent.call(op, params);
+      tickStart = performance.now();
+      callStartCpu = cpuMs();
+      const result = await agent.call(op, params);
+      callEndCpu = cpuMs();
+      return result;
     }) as typeof agent.call,
   };
   const recordTick = store.recordTick.bind(store);
   store.recordTick = async (result, meta) => {
+    const writeStartCpu = cpuMs();
     await recordTick(result, meta);
-    // Also the collector's CPU since the previous tick's line (this tick and whatever ran between: rollup, maintenance).
-    const cpu = process.cpuUsage(lastCpu);
-    lastCpu = process.cpuUsage();
-    process.stdout.write(`tick ${++ticks} ${(performance.now() - tickStart).toFixed(1)} ${((cpu.user + cpu.system) / 1000).toFixed(1)}\n`);
+    const now = cpuMs();
+    const phases = [now - lastLineCpu, callEndCpu - callStartCpu, writeStartCpu - callEndCpu, now - writeStartCpu];
+    lastLineCpu = now;
+    process.stdout.write(`tick ${++ticks} ${(performance.now() - tickStart).toFixed(1)} ${phases.map((v) => v.toFixed(1)).join(" ")}\n`);
   };
+  // The periodic work, a line each: the rollup (after the tick that starts a 5-minute bucket) and maintenance.
+  const timed = async <T>(work: () => Promise<T>, line: (result: T, wallMs: number, cpuMs: number) => string | null): Promise<T> => {
+    const wall0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    const result = await work();
+    const cpu = process.cpuUsage(cpu0);
+    const text = line(result, performance.now() - wall0, (cpu.user + cpu.system) / 1000);
+    if (text) process.stdout.write(`${text}\n`);
+    return result;
+  };
+  const rollUp = store.rollUp.bind(store);
+  store.rollUp = (options) => timed(() => rollUp(options), (report, wall, cpu) => (report ? `rollup ${wall.toFixed(1)} ${cpu.toFixed(1)}` : null));
+  const maintain = (now: number) =>
+    timed(
+      () => runMaintenance(db, store, settings, now),
+      (_report, wall, cpu) => `maintenance ${wall.toFixed(1)} ${cpu.toFixed(1)}`,
+    ).then(() => undefined);
   const collector = createCollector(
-    { agent: measured, store, logger, maintain: async (now) => void (await runMaintenance(db, store, settings, now)) },
+    { agent: measured, store, logger, maintain },
     collectorSettingsOf(settings),
   );
   process.once("SIGTERM", () => collector.stop());
@@ -237,17 +276,34 @@ async function main(): Promise<void> {
     };
     const agent = child("agent");
     await waitFor(() => existsSync(path.join(dir, "agent.sock")), 60_000, "the agent's socket");
+    const historyHours = Number(values["history-hours"]);
+    if (historyHours > 0) {
+      // The first tick creates the keys; then the collector stops and the store gets its history.
+      const first = child("collector");
+      let firstTicked = false;
+      first.stdout?.on("data", (chunk: Buffer) => (firstTicked ||= /^tick 1 /m.test(chunk.toString())));
+      await waitFor(() => firstTicked, 120_000, "the collector's first tick");
+      first.kill("SIGTERM");
+      await new Promise((resolve) => (first.exitCode !== null ? resolve(null) : first.once("exit", resolve)));
+      const t1 = performance.now();
+      const rows = fillHistory(path.join(dir, "vifdeck.db"), historyHours);
+      console.log(`store history: ${rows.toLocaleString("en")} fine and 5-minute buckets for the ${historyHours} h before, in ${((performance.now() - t1) / 1000).toFixed(0)} s`);
+    }
     const collector = child("collector");
     let ticks = 0;
     const tickMs: number[] = [];
     const tickCpu: number[] = [];
+    const tickPhases: Array<{ receive: number; delta: number; write: number }> = [];
+    const periodic: Array<{ what: string; wall: number; cpu: number }> = [];
     collector.stdout?.on("data", (chunk: Buffer) => {
       if (process.env.BENCH_TRACE) appendFileSync(process.env.BENCH_TRACE, chunk);
-      for (const m of chunk.toString().matchAll(/^tick (\d+) ([\d.]+) ([\d.]+)$/gm)) {
+      for (const m of chunk.toString().matchAll(/^tick (\d+) ([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+)$/gm)) {
         ticks = Number(m[1]);
         tickMs.push(Number(m[2]));
         tickCpu.push(Number(m[3]));
+        tickPhases.push({ receive: Number(m[4]), delta: Number(m[5]), write: Number(m[6]) });
       }
+      for (const m of chunk.toString().matchAll(/^(rollup|maintenance) ([\d.]+) ([\d.]+)$/gm)) periodic.push({ what: m[1] as string, wall: Number(m[2]), cpu: Number(m[3]) });
     });
 
     // Warm-up: vnstatd has added every interface (its first database write), and the collector has stored
@@ -280,7 +336,10 @@ async function main(): Promise<void> {
 
     const perTick = (vifdeck * 1000) / Math.max(1, vifdeckTicks);
     const ticksWall = tickMs.slice(ticksBefore).sort((a, b) => a - b);
-    const ticksCpu = tickCpu.slice(ticksBefore).sort((a, b) => a - b);
+    const ticksCpuInOrder = tickCpu.slice(ticksBefore);
+    const ticksCpu = [...ticksCpuInOrder].sort((a, b) => a - b);
+    const phasesMeasured = tickPhases.slice(ticksBefore);
+    const medianOf = (xs: number[]) => ([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0).toFixed(1);
     console.log(
       [
         `over ${elapsed.toFixed(0)} s, ${2 * pairs} interfaces, every ${INTERVAL_S} s:`,
@@ -289,6 +348,13 @@ async function main(): Promise<void> {
           `tick wall median ${(ticksWall[Math.floor(ticksWall.length / 2)] ?? 0).toFixed(0)} ms)`,
         `  collector CPU from one tick to the next (process.cpuUsage: the tick and whatever ran since the previous one): ` +
           `median ${(ticksCpu[Math.floor(ticksCpu.length / 2)] ?? 0).toFixed(1)} ms, largest ${ticksCpu.slice(-3).reverse().map((v) => v.toFixed(0)).join(", ")} ms`,
+        `  its phases (CPU ms, median): receiving the counters ${medianOf(phasesMeasured.map((p) => p.receive))}, keying and deltas ` +
+          `${medianOf(phasesMeasured.map((p) => p.delta))}, the write ${medianOf(phasesMeasured.map((p) => p.write))}; ` +
+          `between ticks (rollup, maintenance, timers, GC) ${medianOf(phasesMeasured.map((p, i) => (ticksCpuInOrder[i] ?? 0) - p.receive - p.delta - p.write))}`,
+        `  of which the periodic work (wall/CPU ms, every one since the collector started): ` +
+          (["rollup", "maintenance"] as const)
+            .map((what) => `${what} ${periodic.filter((p) => p.what === what).map((p) => `${p.wall.toFixed(0)}/${p.cpu.toFixed(0)}`).join(", ") || "none"}`)
+            .join("; "),
         `  ratio vifdeck / vnstatd: 1/${(used.vnstatd / Math.max(vifdeck, 1e-9)).toFixed(1)} (goal: at most 1/20)`,
         `  bare read of /proc/net/dev: ${bareMs.toFixed(2)} ms CPU; vifdeck's tick = ${(perTick / bareMs).toFixed(1)}× that (goal: within 10×)`,
       ].join("\n"),
@@ -300,6 +366,32 @@ async function main(): Promise<void> {
     stopAll();
     ns?.destroy();
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Fine (every INTERVAL_S) and 5-minute buckets for every key over the `hours`
+ * before the collector's first tick, inserted in time order as ticks and
+ * rollups would have (the rollup's hourly and daily buckets are left out: one
+ * row per key per hour). Returns the rows inserted.
+ */
+function fillHistory(file: string, hours: number): number {
+  const db = new Database(file);
+  try {
+    const firstS = Number(db.prepare(`SELECT MIN("firstSeenAt") FROM "AccountingKey"`).pluck().get()) / 1000;
+    const toS = Math.floor(firstS / 300) * 300;
+    const fromS = toS - hours * 3600;
+    const insert = (table: string, stepS: number) =>
+      db
+        .prepare(
+          `WITH RECURSIVE t(s) AS (SELECT ? UNION ALL SELECT s + ? FROM t WHERE s + ? < ?) ` +
+            `INSERT INTO "${table}" ("keyId", "start", "inBytes", "outBytes", "inPackets", "outPackets") ` +
+            `SELECT k."id", t.s, 1200, 1200, 6, 6 FROM t CROSS JOIN "AccountingKey" k ORDER BY t.s, k."id"`,
+        )
+        .run(fromS, stepS, stepS, toS).changes;
+    return db.transaction(() => insert("TrafficFine", INTERVAL_S) + insert("TrafficFiveMin", 300))();
+  } finally {
+    db.close();
   }
 }
 
