@@ -206,7 +206,7 @@ async function benchQueries(kind: DbKind): Promise<void> {
     const chart: Array<{ wall: number; cpu: number; server: number }> = [];
     for (let i = 0; i < 21; i++) {
       const key = `guest${1 + ((i * 617) % HOUR_KEYS)}/0`;
-      const r = await timedServer(() => readSeries(db as Db, key, NOW_S - 30 * DAY, NOW_S));
+      const r = await timedServer(() => readSeries(db as Db, kind, key, NOW_S - 30 * DAY, NOW_S));
       if (r.value.resolution !== "hour" || r.value.points.length !== 720) throw new Error(`unexpected series: ${r.value.resolution}, ${r.value.points.length} points`);
       chart.push(r);
     }

@@ -3,7 +3,8 @@ import { KEY_COUNTER_NAMES, addKeyCounters, isZeroKeyCounters, zeroKeyCounters, 
 
 /**
  * Where a tick's deltas go. Four resolutions, each its own table with the
- * primary key (keyId, start), start in epoch seconds:
+ * primary key (keyId, start), start in epoch seconds (and the fine buckets
+ * not rolled up yet in a table of their own, PENDING_FINE_TABLE):
  *
  *   fine   the tick's resolution (VIFDECK_ACCOUNTING_FINE_S, default 10 s), kept 24 h
  *   5m     5 minutes (billing's 95th percentile), kept 40 days
@@ -31,8 +32,15 @@ export const BUCKET_TABLES: Record<Resolution, string> = {
   day: "TrafficDay",
 };
 
-/** What every tick writes; the coarser buckets are rolled up from the fine ones (store.ts rollUp). */
-export const FINE_RESOLUTIONS: readonly Resolution[] = ["fine"];
+/**
+ * The fine buckets of the 5-minute buckets not rolled up yet: what ticks write.
+ * Its primary key is (start, keyId), so a tick's rows go to the end of the
+ * index together (a few pages), where (keyId, start) would put each key's row
+ * on a page of its own once the key has a page of history: thousands of pages
+ * written per tick. The rollup moves them to TrafficFine, whose key order
+ * serves one key's charts (store.ts).
+ */
+export const PENDING_FINE_TABLE = "TrafficFinePending";
 
 export const FIVE_MINUTES_S = 300;
 export const HOUR_S = 3600;
@@ -44,9 +52,9 @@ export type BucketPlanOptions = {
   timeZone: string;
   /**
    * Epoch s, on the 5-minute grid: a piece whose 5-minute bucket starts before
-   * it goes to the 5-minute, hourly and daily buckets too; later pieces wait in
-   * the fine buckets for the rollup (the store's rolledUpTo). Default: every
-   * piece goes to every resolution.
+   * it goes to every resolution (its fine row to `fine`); later pieces wait in
+   * the pending fine buckets for the rollup (the store's rolledUpTo). Default:
+   * every piece goes to every resolution.
    */
   coarseBefore?: number;
 };
@@ -96,6 +104,11 @@ function sumKeyCounters(a: KeyCounters, b: KeyCounters): KeyCounters {
   return sum;
 }
 
+/** Where a piece's rows go: every resolution, or the pending fine buckets (BucketPlanOptions.coarseBefore). */
+export type BucketTarget = Resolution | "pending";
+const DIRECT: readonly BucketTarget[] = RESOLUTIONS;
+const WAITING: readonly BucketTarget[] = ["pending"];
+
 /**
  * The rows a set of key deltas adds to each resolution, merged per (key, bucket). Never changes its input.
  * Each key comes once in `deltas` (one delta per key and tick), so only the pieces of one delta can
@@ -104,8 +117,8 @@ function sumKeyCounters(a: KeyCounters, b: KeyCounters): KeyCounters {
 export function planBucketRows(
   deltas: Iterable<{ keyId: number; counters: KeyCounters; fromMs: number; toMs: number }>,
   options: BucketPlanOptions,
-): Record<Resolution, BucketRow[]> {
-  const out: Record<Resolution, BucketRow[]> = { fine: [], "5m": [], hour: [], day: [] };
+): Record<BucketTarget, BucketRow[]> {
+  const out: Record<BucketTarget, BucketRow[]> = { fine: [], "5m": [], hour: [], day: [], pending: [] };
   const starts = new Map<number, Record<Resolution, number>>();
   const coarseBefore = options.coarseBefore ?? Infinity;
   const startsOf = (at: number) => {
@@ -130,22 +143,23 @@ export function planBucketRows(
     if (pieces.length === 1) {
       const piece = pieces[0] as Piece;
       const s = startsOf(piece.at);
-      for (const resolution of s["5m"] < coarseBefore ? RESOLUTIONS : FINE_RESOLUTIONS) {
-        out[resolution].push({ keyId: delta.keyId, start: s[resolution], counters: piece.counters });
+      for (const target of s["5m"] < coarseBefore ? DIRECT : WAITING) {
+        out[target].push({ keyId: delta.keyId, start: s[target === "pending" ? "fine" : target], counters: piece.counters });
       }
       continue;
     }
-    const merged: Record<Resolution, Map<number, BucketRow>> = { fine: new Map(), "5m": new Map(), hour: new Map(), day: new Map() };
+    const merged: Record<BucketTarget, Map<number, BucketRow>> = { fine: new Map(), "5m": new Map(), hour: new Map(), day: new Map(), pending: new Map() };
     for (const piece of pieces) {
       const s = startsOf(piece.at);
-      for (const resolution of s["5m"] < coarseBefore ? RESOLUTIONS : FINE_RESOLUTIONS) {
-        const row = merged[resolution].get(s[resolution]);
+      for (const target of s["5m"] < coarseBefore ? DIRECT : WAITING) {
+        const start = s[target === "pending" ? "fine" : target];
+        const row = merged[target].get(start);
         // A row shares its first piece's counters until a second piece is merged into it (then a sum of its own).
         if (row) row.counters = sumKeyCounters(row.counters, piece.counters);
-        else merged[resolution].set(s[resolution], { keyId: delta.keyId, start: s[resolution], counters: piece.counters });
+        else merged[target].set(start, { keyId: delta.keyId, start, counters: piece.counters });
       }
     }
-    for (const resolution of RESOLUTIONS) out[resolution].push(...merged[resolution].values());
+    for (const target of [...DIRECT, ...WAITING]) out[target].push(...merged[target].values());
   }
   return out;
 }

@@ -1,9 +1,10 @@
 import type { Db, DbKind } from "~/server/db";
 
 import { computeBills } from "./billing";
-import { BUCKET_TABLES, type Resolution } from "./buckets";
+import type { Resolution } from "./buckets";
 import { formatLocal, type Period } from "./calendar";
 import { KEY_COUNTER_NAMES } from "./identity";
+import { bucketSource } from "./queries";
 import { placeholderFor } from "./store";
 
 /**
@@ -38,11 +39,14 @@ export async function exportRangeCsv(
   if (options.keys && options.keys.length > 0) {
     filter = ` AND k."key" IN (${options.keys.map((key) => (params.push(key), ph(params.length))).join(", ")})`;
   }
-  const columns = KEY_COUNTER_NAMES.map((name) => `CAST(b."${name}" AS TEXT) AS "${name}"`).join(", ");
+  const sums = KEY_COUNTER_NAMES.map((name) => `SUM(b."${name}") AS "${name}"`).join(", ");
+  const columns = KEY_COUNTER_NAMES.map((name) => `CAST(s."${name}" AS TEXT) AS "${name}"`).join(", ");
+  // bucketSource: current to the last tick, where a bucket may come in several rows (summed).
   const rows = await db.$queryRawUnsafe<Array<Record<string, unknown>>>(
-    `SELECT k."key" AS "key", k."domain" AS "domain", k."devid" AS "devid", k."vifname" AS "vifname", CAST(b."start" AS TEXT) AS "start", ${columns} ` +
-      `FROM "${BUCKET_TABLES[options.resolution]}" b JOIN "AccountingKey" k ON k."id" = b."keyId" ` +
-      `WHERE b."start" >= ${ph(1)} AND b."start" < ${ph(2)}${filter} ORDER BY k."key", b."start"`,
+    `SELECT k."key" AS "key", k."domain" AS "domain", k."devid" AS "devid", k."vifname" AS "vifname", CAST(s."start" AS TEXT) AS "start", ${columns} ` +
+      `FROM (SELECT b."keyId" AS "keyId", b."start" AS "start", ${sums} FROM ${bucketSource(options.resolution)} b ` +
+      `WHERE b."start" >= ${ph(1)} AND b."start" < ${ph(2)} GROUP BY b."keyId", b."start") s ` +
+      `JOIN "AccountingKey" k ON k."id" = s."keyId" WHERE TRUE${filter} ORDER BY k."key", s."start"`,
     ...params,
   );
   let out = csvLine(["key", "domain", "devid", "vifname", "bucket_start", "resolution", ...COUNTER_HEADERS]);

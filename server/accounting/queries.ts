@@ -1,6 +1,6 @@
 import type { Db, DbKind } from "~/server/db";
 
-import { BUCKET_TABLES, FIVE_MINUTES_S, HOUR_S, type Resolution } from "./buckets";
+import { BUCKET_TABLES, FIVE_MINUTES_S, HOUR_S, PENDING_FINE_TABLE, type Resolution } from "./buckets";
 import { KEY_COUNTER_NAMES, zeroKeyCounters, type KeyCategory, type KeyCounters } from "./identity";
 import { placeholderFor } from "./store";
 
@@ -27,20 +27,17 @@ function countersOf(row: Record<string, unknown>): KeyCounters {
   return counters;
 }
 
-/** One key's buckets in a range, oldest first (missing buckets had no traffic). */
-export async function readSeries(db: Db, key: string, fromS: number, toS: number, resolution = resolutionForRange(fromS, toS)): Promise<{ resolution: Resolution; points: SeriesPoint[] }> {
-  const row = await db.accountingKey.findUnique({ where: { key }, select: { id: true } });
-  if (!row) return { resolution, points: [] };
-  const where = { keyId: row.id, start: { gte: BigInt(fromS), lt: BigInt(toS) } };
-  const orderBy = { start: "asc" } as const;
-  const rows =
-    resolution === "fine"
-      ? await db.trafficFine.findMany({ where, orderBy })
-      : resolution === "5m"
-        ? await db.trafficFiveMin.findMany({ where, orderBy })
-        : resolution === "hour"
-          ? await db.trafficHour.findMany({ where, orderBy })
-          : await db.trafficDay.findMany({ where, orderBy });
+/** One key's buckets in a range, oldest first (missing buckets had no traffic), current to the last tick (bucketSource). */
+export async function readSeries(db: Db, kind: DbKind, key: string, fromS: number, toS: number, resolution = resolutionForRange(fromS, toS)): Promise<{ resolution: Resolution; points: SeriesPoint[] }> {
+  const ph = placeholderFor(kind);
+  const rows = await db.$queryRawUnsafe<Array<Record<string, unknown>>>(
+    `SELECT b."start" AS "start", ${SUMS} FROM ${bucketSource(resolution)} b ` +
+      `WHERE b."keyId" = (SELECT "id" FROM "AccountingKey" WHERE "key" = ${ph(1)}) AND b."start" >= ${ph(2)} AND b."start" < ${ph(3)} ` +
+      `GROUP BY b."start" ORDER BY b."start"`,
+    key,
+    fromS,
+    toS,
+  );
   return { resolution, points: rows.map((r) => ({ start: Number(r.start), counters: countersOf(r) })) };
 }
 
@@ -56,30 +53,33 @@ export type KeyTotal = {
   counters: KeyCounters;
 };
 
-/**
- * Epoch s from which fine buckets are not rolled up yet (store.ts): the
- * collector's rolledUpTo; NULL — nothing pending — for a store whose ticks
- * still wrote the 5-minute buckets and the totals themselves, or no store yet.
- */
-const PENDING_FROM = `(SELECT CASE WHEN c."fiveMinFromFine" THEN c."rolledUpTo" END FROM "AccountingCollector" c WHERE c."id" = 1)`;
 const COUNTER_LIST = KEY_COUNTER_NAMES.map((name) => `"${name}"`).join(", ");
+const SUMS = KEY_COUNTER_NAMES.map((name) => `CAST(SUM(b."${name}") AS TEXT) AS "${name}"`).join(", ");
+
 
 /**
- * The rows of a resolution's buckets, for a query's FROM (alias it). The
- * 5-minute buckets come with the one the rollup has not written yet, summed
- * from its fine buckets, so that totals from them (this month's bills, the
- * accounting table) are current to the last tick; the hourly and daily ones
- * trail by up to five minutes.
+ * The rows of a resolution's buckets, for a query's FROM (alias it), current
+ * to the collector's last tick: the fine buckets with the pending ones (not
+ * rolled up yet, store.ts), the 5-minute buckets with the one the rollup has
+ * not written yet, summed from the pending fine buckets (so totals from them —
+ * this month's bills, the accounting table — are current). The hourly and
+ * daily ones trail by up to five minutes. One statement reads both tables in
+ * one snapshot, so a rollup moving pending rows meanwhile counts them once.
+ * A bucket may come as several rows (a 5-minute one's stored part and its
+ * pending ones): sum per bucket.
  */
 export function bucketSource(resolution: Resolution): string {
-  if (resolution !== "5m") return `"${BUCKET_TABLES[resolution]}"`;
-  return (
-    `(SELECT "keyId", "start", ${COUNTER_LIST} FROM "${BUCKET_TABLES["5m"]}" UNION ALL ` +
-    `SELECT "keyId", ("start" / 300) * 300 AS "start", ${COUNTER_LIST} FROM "${BUCKET_TABLES.fine}" WHERE "start" >= ${PENDING_FROM})`
-  );
+  if (resolution === "fine") {
+    return `(SELECT "keyId", "start", ${COUNTER_LIST} FROM "${BUCKET_TABLES.fine}" UNION ALL SELECT "keyId", "start", ${COUNTER_LIST} FROM "${PENDING_FINE_TABLE}")`;
+  }
+  if (resolution === "5m") {
+    return (
+      `(SELECT "keyId", "start", ${COUNTER_LIST} FROM "${BUCKET_TABLES["5m"]}" UNION ALL ` +
+      `SELECT "keyId", ("start" / 300) * 300 AS "start", ${COUNTER_LIST} FROM "${PENDING_FINE_TABLE}")`
+    );
+  }
+  return `"${BUCKET_TABLES[resolution]}"`;
 }
-
-const SUMS = KEY_COUNTER_NAMES.map((name) => `CAST(SUM(b."${name}") AS TEXT) AS "${name}"`).join(", ");
 
 /**
  * Totals per key over a range, from one resolution's buckets (days by
@@ -162,9 +162,8 @@ export type CumulativeTotal = Omit<KeyTotal, "keyId"> & { id: number };
 /**
  * Every key's cumulative totals since it was first seen, current to the
  * collector's last tick: the totals stored on the key (rolled up to
- * rolledUpTo, store.ts) plus its fine buckets not rolled up yet. One statement,
+ * rolledUpTo, store.ts) plus its pending fine buckets. One statement,
  * so a rollup committing meanwhile cannot count a bucket twice or not at all.
- * A store whose ticks still wrote the totals (fiveMinFromFine false) adds nothing.
  */
 export async function readCumulativeTotals(db: Db): Promise<CumulativeTotal[]> {
   const rows = await db.$queryRawUnsafe<Array<Record<string, unknown>>>(
@@ -172,7 +171,7 @@ export async function readCumulativeTotals(db: Db): Promise<CumulativeTotal[]> {
       `k."vifname" AS "vifname", k."bridge" AS "bridge", ` +
       `${KEY_COUNTER_NAMES.map((name) => `CAST(k."${name}" + COALESCE(p."${name}", 0) AS TEXT) AS "${name}"`).join(", ")} ` +
       `FROM "AccountingKey" k LEFT JOIN (SELECT f."keyId" AS "keyId", ${KEY_COUNTER_NAMES.map((name) => `SUM(f."${name}") AS "${name}"`).join(", ")} ` +
-      `FROM "TrafficFine" f WHERE f."start" >= ${PENDING_FROM} GROUP BY f."keyId") p ON p."keyId" = k."id" ORDER BY k."key"`,
+      `FROM "${PENDING_FINE_TABLE}" f GROUP BY f."keyId") p ON p."keyId" = k."id" ORDER BY k."key"`,
   );
   return rows.map((r) => ({
     id: Number(r.id),

@@ -142,7 +142,7 @@ describe.each(DB_KINDS)("reports on %s", (kind) => {
     const top = await readKeyTotals(database.db, kind, range, { limit: 2 });
     expect(top.map((t) => t.key)).toEqual(["web1", "peth0"]);
     expect(top[0]?.counters).toMatchObject({ outBytes: 336_000_000n, inBytes: 72_000_000n });
-    const series = await readSeries(database.db, "web1", range.fromS, range.fromS + 3 * 3600, "5m");
+    const series = await readSeries(database.db, kind, "web1", range.fromS, range.fromS + 3 * 3600, "5m");
     expect(series.points).toHaveLength(36);
     expect(series.points.reduce((s, p) => s + p.counters.outBytes, 0n)).toBe(336_000_000n);
     const history = await readIncarnationHistory(database.db, "web1");

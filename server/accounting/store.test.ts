@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { TInterfaceCounters } from "~/server/host/inventory";
+import { migrate } from "~/server/migrate";
 import { DB_KINDS, createTestDatabase, type TestDatabase } from "~/server/testing/databases";
 
 import { computeDeltas, type EngineOptions, type EngineState } from "./delta-engine";
 import type { MappedInterface } from "./identity";
 import { renderMetrics } from "./metrics";
-import { readCumulativeTotals, readHostTotals, readIncarnationHistory, readKeyTotals } from "./queries";
+import { exportRangeCsv } from "./export";
+import { readCumulativeTotals, readHostTotals, readIncarnationHistory, readKeyTotals, readSeries } from "./queries";
 import { createAccountingStore, fromStoredRaw, toStoredRaw, type AccountingStore } from "./store";
 
 const OPTIONS: EngineOptions = { maxBytesPerSec: 12.5e9, wrapWindowMs: 300_000, gapAfterMs: 25_000 };
@@ -70,9 +72,21 @@ describe.each(DB_KINDS)("accounting store on %s", (kind) => {
     const totals = await totalsOf("web1");
     expect(totals.inBytes).toBe(10464n - 100n + 626n);
     expect(totals.outBytes).toBe(2240n - 100n + 504n);
-    // A tick writes fine buckets only: the stored totals and the coarser buckets wait for the rollup.
+    // A tick writes pending fine buckets only: the stored totals, TrafficFine and the coarser buckets wait for the rollup.
     expect([web1.inBytes, web1.outBytes]).toEqual([0n, 0n]);
     expect(await database.db.trafficFiveMin.count({ where: { keyId: web1.id } })).toBe(0);
+    expect(await database.db.trafficFine.count()).toBe(0);
+    expect(await database.db.trafficFinePending.count({ where: { keyId: web1.id } })).toBe(2);
+    // The readers are current to the last tick all the same: a fine chart, a 5-minute one, an export.
+    const fine = await readSeries(database.db, kind, "web1", T0 / 1000 - 60, T0 / 1000 + 60, "fine");
+    expect(fine.points.map((p) => [p.start, p.counters.inBytes])).toEqual([
+      [T0 / 1000, 10464n - 100n],
+      [T0 / 1000 + 10, 626n],
+    ]);
+    const five = await readSeries(database.db, kind, "web1", T0 / 1000 - 600, T0 / 1000 + 600, "5m");
+    expect(five.points).toEqual([{ start: T0 / 1000, counters: totals }]);
+    const csv = await exportRangeCsv(database.db, kind, { fromS: T0 / 1000, toS: T0 / 1000 + 300, resolution: "fine", timeZone: "UTC", keys: ["web1"] });
+    expect(csv.trim().split("\r\n")).toHaveLength(3); // header and two buckets
     // Totals from 5-minute buckets (this month's bills) include the one not rolled up yet.
     const range = { fromS: T0 / 1000 - 3600, toS: T0 / 1000 + 3600 };
     const [fromFive] = await readKeyTotals(database.db, kind, range, { resolution: "5m", keys: ["web1"] });
@@ -97,8 +111,12 @@ describe.each(DB_KINDS)("accounting store on %s", (kind) => {
     expect(days.reduce((s, d) => s + d.inBytes, 0n)).toBe(totals.inBytes);
     const fives = await database.db.trafficFiveMin.findMany({ where: { keyId: web1.id } });
     expect(fives.reduce((s, d) => s + d.outBytes, 0n)).toBe(totals.outBytes);
+    // The rollup moved the fine buckets it summed out of the pending ones, and the readers see each once.
     const fines = await database.db.trafficFine.findMany({ where: { keyId: web1.id }, orderBy: { start: "asc" } });
     expect(fines.map((f) => Number(f.start))).toEqual([T0 / 1000, T0 / 1000 + 10]);
+    expect(await database.db.trafficFinePending.count()).toBe(0);
+    expect(await readSeries(database.db, kind, "web1", T0 / 1000 - 60, T0 / 1000 + 60, "fine")).toEqual(fine);
+    expect(await readSeries(database.db, kind, "web1", T0 / 1000 - 600, T0 / 1000 + 600, "5m")).toEqual(five);
   });
 
   it("restarts from the stored state: neither loses nor double-counts, and records the gap", async () => {
@@ -218,6 +236,7 @@ describe.each(DB_KINDS)("rollups and the collector row on %s", (kind) => {
     for (const table of ["TrafficFine", "TrafficFiveMin", "TrafficHour", "TrafficDay"]) {
       expect(await sums(table), table).toEqual([3_000n * 71n, 1_000n * 71n]);
     }
+    expect(await database.db.trafficFinePending.count()).toBe(0); // the last tick went to every resolution directly
 
     // A store from before rollups (rolledUpTo null) whose coarse buckets hold everything so far.
     await database.db.accountingCollector.update({ where: { id: 1 }, data: { rolledUpTo: null, fiveMinFromFine: false } });
@@ -229,21 +248,22 @@ describe.each(DB_KINDS)("rollups and the collector row on %s", (kind) => {
       expect(await sums(table), table).toEqual([3_000n * 100n, 1_000n * 100n]);
     }
 
-    // A store whose ticks wrote the 5-minute buckets and the totals too (fiveMinFromFine false): both
-    // complete to the last tick, the hourly and daily buckets to rolledUpTo. Made so here from what
-    // the current ticks left in the fine buckets after the last rollup.
+    // A store whose ticks wrote the fine buckets, the 5-minute buckets and the totals (fiveMinFromFine
+    // false): all complete to the last tick, the hourly and daily buckets to rolledUpTo. Made so here
+    // from what the current ticks left pending after the last rollup.
     for (let i = 100; i < 129; i++) await tick(T0 + i * 10_000);
-    const { rolledUpTo } = await database.db.accountingCollector.findUniqueOrThrow({ where: { id: 1 } });
-    const pending = await database.db.trafficFine.count({ where: { start: { gte: rolledUpTo ?? 0n } } });
+    const pending = await database.db.trafficFinePending.count();
     expect(pending).toBeGreaterThan(0);
     const counters = ["inBytes", "outBytes", "inPackets", "outPackets", "inErrors", "outErrors", "inDrops", "outDrops"].map((c) => `"${c}"`);
     await database.db.$executeRawUnsafe(
       `INSERT INTO "TrafficFiveMin" ("keyId", "start", ${counters.join(", ")}) SELECT "keyId", ("start" / 300) * 300, ${counters.map((c) => `SUM(${c})`).join(", ")} ` +
-        `FROM "TrafficFine" WHERE "start" >= ${Number(rolledUpTo)} GROUP BY "keyId", ("start" / 300) * 300`,
+        `FROM "TrafficFinePending" GROUP BY "keyId", ("start" / 300) * 300`,
     );
     await database.db.$executeRawUnsafe(
-      `UPDATE "AccountingKey" SET ${counters.map((c) => `${c} = ${c} + (SELECT COALESCE(SUM(f.${c}), 0) FROM "TrafficFine" f WHERE f."keyId" = "AccountingKey"."id" AND f."start" >= ${Number(rolledUpTo)})`).join(", ")}`,
+      `UPDATE "AccountingKey" SET ${counters.map((c) => `${c} = ${c} + (SELECT COALESCE(SUM(f.${c}), 0) FROM "TrafficFinePending" f WHERE f."keyId" = "AccountingKey"."id")`).join(", ")}`,
     );
+    await database.db.$executeRawUnsafe(`INSERT INTO "TrafficFine" ("keyId", "start", ${counters.join(", ")}) SELECT "keyId", "start", ${counters.join(", ")} FROM "TrafficFinePending"`);
+    await database.db.$executeRawUnsafe(`DELETE FROM "TrafficFinePending"`);
     await database.db.accountingCollector.update({ where: { id: 1 }, data: { fiveMinFromFine: false } });
     expect((await readCumulativeTotals(database.db))[0]?.counters.inBytes).toBe(3_000n * 129n); // nothing pending counted
     store = open();
@@ -275,5 +295,58 @@ describe.each(DB_KINDS)("rollups and the collector row on %s", (kind) => {
     expect(deleted.hour).toBe(0);
     expect(await database.db.trafficFine.count({ where: { start: { lt: BigInt(lastS) } } })).toBe(0);
     expect(await database.db.trafficFine.count()).toBeGreaterThan(0);
+  });
+});
+
+describe.each(DB_KINDS)("the upgrade to pending fine buckets on %s", (kind) => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+  });
+  afterAll(async () => {
+    await database.dispose();
+  });
+
+  it("moves the fine buckets not rolled up yet to the pending table, and the next rollup moves them back", async () => {
+    // The database as it was before the migration, holding a store whose ticks wrote TrafficFine.
+    await database.db.$executeRawUnsafe(`DROP TABLE "TrafficFinePending"`);
+    await database.db.$executeRawUnsafe(`DELETE FROM "_prisma_migrations" WHERE "migration_name" LIKE '%_accounting_fine_pending'`);
+    const rolledUpTo = T0 / 1000;
+    const key = await database.db.accountingKey.create({
+      data: { key: "web1", kind: "guest", category: "guest", firstSeenAt: BigInt(T0 - 600_000), lastSeenAt: BigInt(T0 + 20_000), inBytes: 7n },
+    });
+    await database.db.accountingCollector.create({
+      data: { id: 1, lastTickAt: BigInt(T0 + 20_000), updatedAt: BigInt(T0 + 20_000), rolledUpTo: BigInt(rolledUpTo), fiveMinFromFine: true },
+    });
+    for (const [start, inBytes] of [
+      [rolledUpTo - 10, 7n],
+      [rolledUpTo, 100n],
+      [rolledUpTo + 10, 20n],
+    ] as const) {
+      await database.db.trafficFine.create({ data: { keyId: key.id, start: BigInt(start), inBytes } });
+    }
+
+    await database.db.$disconnect(); // the migration's connection takes the database's write lock
+    await migrate("deploy", { databaseUrl: database.url });
+
+    expect((await database.db.trafficFine.findMany()).map((r) => Number(r.start))).toEqual([rolledUpTo - 10]);
+    expect((await database.db.trafficFinePending.findMany({ orderBy: { start: "asc" } })).map((r) => [Number(r.start), r.inBytes])).toEqual([
+      [rolledUpTo, 100n],
+      [rolledUpTo + 10, 20n],
+    ]);
+    expect((await readCumulativeTotals(database.db))[0]?.counters.inBytes).toBe(127n);
+    const series = await readSeries(database.db, kind, "web1", rolledUpTo - 60, rolledUpTo + 60, "fine");
+    expect(series.points.map((p) => p.counters.inBytes)).toEqual([7n, 100n, 20n]);
+
+    const store = createAccountingStore(database.db, database.url, { fineS: 10, timeZone: "UTC" });
+    try {
+      expect(await store.rollUp({ includeCurrent: true })).toMatchObject({ fromS: rolledUpTo, toS: rolledUpTo + 300, fiveMinRows: 1 });
+    } finally {
+      await store.close();
+    }
+    expect(await database.db.trafficFinePending.count()).toBe(0);
+    expect(await database.db.trafficFine.count()).toBe(3);
+    expect((await database.db.accountingKey.findUniqueOrThrow({ where: { key: "web1" } })).inBytes).toBe(127n);
+    expect(await readSeries(database.db, kind, "web1", rolledUpTo - 60, rolledUpTo + 60, "fine")).toEqual(series);
   });
 });

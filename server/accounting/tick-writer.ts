@@ -4,7 +4,7 @@ import pg from "pg";
 import { dbKindOf, type DbKind } from "~/server/db";
 import { pgConfigOf, sqliteFileOf } from "~/server/migrate";
 
-import type { BucketRow } from "./buckets";
+import { PENDING_FINE_TABLE, type BucketRow } from "./buckets";
 import { KEY_COUNTER_NAMES, RAW_COUNTER_NAMES, type KeyCounters, type RawCounters } from "./identity";
 
 /**
@@ -68,8 +68,10 @@ export type TickWriterTx = {
   addBuckets(table: string, rows: BucketRow[]): Promise<void>;
   /** The buckets of a table with `start` in [fromS, toS). */
   readBuckets(table: string, fromS: number, toS: number): Promise<BucketRow[]>;
-  /** The fine buckets with `start` in [fromS, toS) summed per key and 5-minute bucket (fromS on the 5-minute grid). */
+  /** The pending fine buckets with `start` in [fromS, toS) summed per key and 5-minute bucket (fromS on the 5-minute grid). */
   readFineAsFiveMin(fromS: number, toS: number): Promise<FiveMinFromFineRow[]>;
+  /** Moves the pending fine buckets that start before `beforeS` to TrafficFine, in its key order; returns how many. */
+  movePendingFine(beforeS: number): Promise<number>;
   /** Deletes the buckets that start before `beforeS`, key by key (the primary key's order; no index on start needed). */
   deleteBucketsBefore(table: string, beforeS: number): Promise<number>;
   insertGaps(rows: Array<{ fromAt: number; toAt: number }>): Promise<void>;
@@ -118,11 +120,16 @@ function storedRawOf(raw: RawCounters): bigint[] {
 const COUNTER_COLUMN_LIST = KEY_COUNTER_NAMES.map((name) => `"${name}"`);
 /** Rows per multi-row bucket statement on SQLite (10 parameters each). */
 const BUCKET_ROWS = 64;
-const BUCKET_TABLE_NAMES = new Set(["TrafficFine", "TrafficFiveMin", "TrafficHour", "TrafficDay"]);
+const BUCKET_TABLE_NAMES = new Set(["TrafficFine", "TrafficFiveMin", "TrafficHour", "TrafficDay", PENDING_FINE_TABLE]);
 
 function checkedTable(table: string): string {
   if (!BUCKET_TABLE_NAMES.has(table)) throw new Error(`not a bucket table: ${table}`);
   return table;
+}
+
+/** The primary key's columns of a bucket table, for ON CONFLICT. */
+function conflictTargetOf(table: string): string {
+  return table === PENDING_FINE_TABLE ? `("start", "keyId")` : `("keyId", "start")`;
 }
 
 export function createTickWriter(databaseUrl: string): TickWriter {
@@ -243,7 +250,7 @@ function createSqliteTickWriter(databaseUrl: string): TickWriter {
       const upsertOf = (count: number) =>
         statement(
           `INSERT INTO "${t}" ("keyId", "start", ${COUNTER_COLUMN_LIST.join(", ")}) VALUES ${new Array<string>(count).fill("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")} ` +
-            `ON CONFLICT ("keyId", "start") DO UPDATE SET ${COUNTER_COLUMN_LIST.map((c) => `${c} = ${c} + excluded.${c}`).join(", ")}`,
+            `ON CONFLICT ${conflictTargetOf(t)} DO UPDATE SET ${COUNTER_COLUMN_LIST.map((c) => `${c} = ${c} + excluded.${c}`).join(", ")}`,
         );
       const params: unknown[] = [];
       const push = (r: BucketRow) => {
@@ -277,6 +284,11 @@ function createSqliteTickWriter(databaseUrl: string): TickWriter {
     async readFineAsFiveMin(fromS, toS) {
       const rows = statement(FINE_AS_FIVE_MIN_SQLITE).all(fromS, toS) as Array<Record<string, bigint>>;
       return rows.map(fiveMinFromFineRowOf);
+    },
+    async movePendingFine(beforeS) {
+      const moved = statement(MOVE_PENDING_FINE_SQLITE.insert).run(beforeS).changes;
+      statement(MOVE_PENDING_FINE_SQLITE.delete).run(beforeS);
+      return moved;
     },
     async deleteBucketsBefore(table, beforeS) {
       const t = checkedTable(table);
@@ -362,14 +374,29 @@ const SAVE_COLLECTOR_SQL =
   `ON CONFLICT ("id") DO UPDATE SET "lastTickAt" = excluded."lastTickAt", "updatedAt" = excluded."updatedAt", ` +
   `"rolledUpTo" = excluded."rolledUpTo", "hostname" = COALESCE(excluded."hostname", "AccountingCollector"."hostname"), "fiveMinFromFine" = TRUE`;
 
-/** Integer division on both databases (start and 300 are integers); the primary key (keyId, start) serves the range. */
+/** Integer division on both databases (start and 300 are integers); the primary key (start, keyId) serves the range. */
 const FINE_AS_FIVE_MIN_SQL =
   `SELECT "keyId", ("start" / 300) * 300 AS "start", MAX("start") AS "lastFineStart", ` +
   `${KEY_COUNTER_NAMES.map((name) => `CAST(SUM("${name}") AS TEXT) AS "${name}"`).join(", ")} ` +
-  `FROM "TrafficFine" WHERE "start" >= $1 AND "start" < $2 GROUP BY "keyId", ("start" / 300) * 300`;
+  `FROM "${PENDING_FINE_TABLE}" WHERE "start" >= $1 AND "start" < $2 GROUP BY "keyId", ("start" / 300) * 300`;
+
+/**
+ * The rollup's move of pending fine buckets: inserted in TrafficFine's key order (each key's rows
+ * of the 5 minutes together on its pages), then deleted (the front of the pending table's index).
+ * A TrafficFine row of the same bucket cannot exist (direct rows are before rolledUpTo, pending
+ * ones after); adding to it would still be right.
+ */
+const MOVE_PENDING_FINE_SQL = {
+  insert:
+    `INSERT INTO "TrafficFine" ("keyId", "start", ${COUNTER_COLUMN_LIST.join(", ")}) ` +
+    `SELECT "keyId", "start", ${COUNTER_COLUMN_LIST.join(", ")} FROM "${PENDING_FINE_TABLE}" WHERE "start" < $1 ORDER BY "keyId", "start" ` +
+    `ON CONFLICT ("keyId", "start") DO UPDATE SET ${COUNTER_COLUMN_LIST.map((c) => `${c} = "TrafficFine".${c} + excluded.${c}`).join(", ")}`,
+  delete: `DELETE FROM "${PENDING_FINE_TABLE}" WHERE "start" < $1`,
+};
 
 const SAVE_COLLECTOR_SQLITE = positional(SAVE_COLLECTOR_SQL);
 const FINE_AS_FIVE_MIN_SQLITE = positional(FINE_AS_FIVE_MIN_SQL);
+const MOVE_PENDING_FINE_SQLITE = { insert: positional(MOVE_PENDING_FINE_SQL.insert), delete: positional(MOVE_PENDING_FINE_SQL.delete) };
 
 function fiveMinFromFineRowOf(row: Record<string, unknown>): FiveMinFromFineRow {
   return { ...bucketRowOf(row), lastFineStart: Number(row.lastFineStart) };
@@ -530,7 +557,7 @@ function createPostgresTickWriter(databaseUrl: string): TickWriter {
         await q(
           `INSERT INTO "${t}" ("keyId", "start", ${COUNTER_COLUMN_LIST.join(", ")}) ` +
             `SELECT * FROM unnest($1::int[], $2::bigint[], ${KEY_COUNTER_NAMES.map((_, n) => `$${3 + n}::bigint[]`).join(", ")}) ` +
-            `ON CONFLICT ("keyId", "start") DO UPDATE SET ${COUNTER_COLUMN_LIST.map((c) => `${c} = "${t}".${c} + excluded.${c}`).join(", ")}`,
+            `ON CONFLICT ${conflictTargetOf(t)} DO UPDATE SET ${COUNTER_COLUMN_LIST.map((c) => `${c} = "${t}".${c} + excluded.${c}`).join(", ")}`,
           [column(rows, (r) => r.keyId), column(rows, (r) => r.start), ...counters],
         );
       },
@@ -542,6 +569,11 @@ function createPostgresTickWriter(databaseUrl: string): TickWriter {
       async readFineAsFiveMin(fromS, toS) {
         const result = await q(FINE_AS_FIVE_MIN_SQL, [fromS, toS]);
         return (result.rows as Array<Record<string, unknown>>).map(fiveMinFromFineRowOf);
+      },
+      async movePendingFine(beforeS) {
+        const moved = (await q(MOVE_PENDING_FINE_SQL.insert, [beforeS])).rowCount ?? 0;
+        await q(MOVE_PENDING_FINE_SQL.delete, [beforeS]);
+        return moved;
       },
       async deleteBucketsBefore(table, beforeS) {
         const t = checkedTable(table);
