@@ -26,8 +26,11 @@ export function encodeRawState(entries: readonly RawStateEntry[]): Uint8Array {
   view.setBigUint64(0, VERSION, true);
   let offset = 8;
   for (const entry of entries) {
-    view.setBigUint64(offset, BigInt(entry.id), true);
-    view.setBigUint64(offset + 8, BigInt(entry.at), true);
+    // id and at are safe integers: two 32-bit halves each, no BigInt per entry.
+    view.setUint32(offset, entry.id % 2 ** 32, true);
+    view.setUint32(offset + 4, Math.floor(entry.id / 2 ** 32), true);
+    view.setUint32(offset + 8, entry.at % 2 ** 32, true);
+    view.setUint32(offset + 12, Math.floor(entry.at / 2 ** 32), true);
     offset += 16;
     const raw = entry.raw;
     for (let i = 0; i < RAW_COUNTER_NAMES.length; i++, offset += 8) view.setBigUint64(offset, raw[RAW_COUNTER_NAMES[i] as keyof RawCounters], true);

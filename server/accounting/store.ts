@@ -264,8 +264,10 @@ export function createAccountingStore(db: Db, databaseUrl: string, options: Acco
     async recordTick(result, meta = {}) {
       await ready();
       const writtenAt = meta.writtenAt ?? Date.now();
-      const newKeyIds = new Map(keyIds);
-      const newIncarnationIds = new Map(incarnationIds);
+      // Copies only when this tick opens or closes incarnations (a failed write then leaves the maps as they were).
+      const changes = result.opened.length > 0 || result.closed.length > 0;
+      const newKeyIds = changes ? new Map(keyIds) : keyIds;
+      const newIncarnationIds = changes ? new Map(incarnationIds) : incarnationIds;
       const lastTickAt = result.state.lastTickAt ?? 0;
       // The first tick of a store (or of one from before rollups) sets rolledUpTo: a new store's
       // coarse buckets are empty (everything after the first sample is rolled up); an older store's
@@ -358,15 +360,14 @@ export function createAccountingStore(db: Db, databaseUrl: string, options: Acco
         });
         await tx.insertEvents(notable.slice(0, 1000));
 
-        // 8. The tick itself, and the final samples it consumed.
-        await tx.saveCollector({ lastTickAt, updatedAt: writtenAt, rolledUpTo, hostname: meta.hostname ?? null });
+        // 8. The tick itself with the last raw counters, and the final samples it consumed.
         const rawState: RawStateEntry[] = [];
         for (const inc of result.state.incarnations.values()) {
           const id = newIncarnationIds.get(inc.ifindex);
           if (id === undefined) throw new Error(`open incarnation ${inc.kernelName} (ifindex ${inc.ifindex}) has no row`);
           rawState.push({ id, at: inc.at, raw: inc.raw });
         }
-        await tx.saveRawState(encodeRawState(rawState));
+        await tx.saveCollector({ lastTickAt, updatedAt: writtenAt, rolledUpTo, hostname: meta.hostname ?? null, rawState: encodeRawState(rawState) });
         await tx.deleteFinalSamples(result.finalsApplied.flatMap((f) => ("id" in f && typeof f.id === "number" ? [f.id] : [])));
       });
       keyIds = newKeyIds;

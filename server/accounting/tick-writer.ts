@@ -54,7 +54,8 @@ export type KeyTotalRow = { keyId: number; at: number; counters: KeyCounters };
 /** A 5-minute bucket summed from fine ones (the rollup), with the start of the latest fine bucket in it. */
 export type FiveMinFromFineRow = BucketRow & { lastFineStart: number };
 export type EventRow = { at: number; kind: string; key: string | null; detail: string };
-export type CollectorRow = { lastTickAt: number; updatedAt: number; rolledUpTo: number; hostname: string | null };
+/** `rawState`: the tick's raw-state blob (raw-state.ts); absent, the stored one stays. */
+export type CollectorRow = { lastTickAt: number; updatedAt: number; rolledUpTo: number; hostname: string | null; rawState?: Uint8Array };
 
 export type TickWriterTx = {
   insertKeys(rows: NewKeyRow[]): Promise<Array<{ id: number; key: string }>>;
@@ -76,10 +77,12 @@ export type TickWriterTx = {
   deleteBucketsBefore(table: string, beforeS: number): Promise<number>;
   insertGaps(rows: Array<{ fromAt: number; toAt: number }>): Promise<void>;
   insertEvents(rows: EventRow[]): Promise<void>;
+  /**
+   * The collector row, in one statement with its raw-state blob when given: SQLite rewrites a whole
+   * row (the blob's overflow pages too) on any update. Marks the store as one whose ticks write fine
+   * buckets only (fiveMinFromFine).
+   */
   saveCollector(row: CollectorRow): Promise<void>;
-  /** (saveCollector marks the store as one whose ticks write fine buckets only: fiveMinFromFine.) */
-  /** The collector row's rawState blob (raw-state.ts); the row exists (saveCollector ran in this transaction). */
-  saveRawState(blob: Uint8Array): Promise<void>;
   deleteFinalSamples(ids: number[]): Promise<void>;
   /** Raw statements for the rollup's peaks (peaks.ts): `?` placeholders on SQLite, `$n` on PostgreSQL. */
   all<T>(sql: string, params?: unknown[]): Promise<T[]>;
@@ -307,10 +310,8 @@ function createSqliteTickWriter(databaseUrl: string): TickWriter {
       for (const r of rows) insert.run(r.at, r.kind, r.key, r.detail);
     },
     async saveCollector(row) {
-      statement(SAVE_COLLECTOR_SQLITE).run(row.lastTickAt, row.updatedAt, row.rolledUpTo, row.hostname);
-    },
-    async saveRawState(blob) {
-      statement(`UPDATE "AccountingCollector" SET "rawState" = ? WHERE "id" = 1`).run(Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength));
+      if (row.rawState) statement(SAVE_COLLECTOR_SQLITE.withRawState).run(row.lastTickAt, row.updatedAt, row.rolledUpTo, row.hostname, bufferOf(row.rawState));
+      else statement(SAVE_COLLECTOR_SQLITE.only).run(row.lastTickAt, row.updatedAt, row.rolledUpTo, row.hostname);
     },
     async deleteFinalSamples(ids) {
       const del = statement(`DELETE FROM "AccountingFinalSample" WHERE "id" = ?`);
@@ -369,10 +370,21 @@ function positional(sql: string): string {
   });
 }
 
-const SAVE_COLLECTOR_SQL =
-  `INSERT INTO "AccountingCollector" ("id", "lastTickAt", "updatedAt", "rolledUpTo", "hostname", "fiveMinFromFine") VALUES (1, $1, $2, $3, $4, TRUE) ` +
+const SAVE_COLLECTOR_COLUMNS =
   `ON CONFLICT ("id") DO UPDATE SET "lastTickAt" = excluded."lastTickAt", "updatedAt" = excluded."updatedAt", ` +
   `"rolledUpTo" = excluded."rolledUpTo", "hostname" = COALESCE(excluded."hostname", "AccountingCollector"."hostname"), "fiveMinFromFine" = TRUE`;
+const SAVE_COLLECTOR_SQL = {
+  only:
+    `INSERT INTO "AccountingCollector" ("id", "lastTickAt", "updatedAt", "rolledUpTo", "hostname", "fiveMinFromFine") VALUES (1, $1, $2, $3, $4, TRUE) ` +
+    SAVE_COLLECTOR_COLUMNS,
+  withRawState:
+    `INSERT INTO "AccountingCollector" ("id", "lastTickAt", "updatedAt", "rolledUpTo", "hostname", "fiveMinFromFine", "rawState") VALUES (1, $1, $2, $3, $4, TRUE, $5) ` +
+    `${SAVE_COLLECTOR_COLUMNS}, "rawState" = excluded."rawState"`,
+};
+
+function bufferOf(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
 
 /** Integer division on both databases (start and 300 are integers); the primary key (start, keyId) serves the range. */
 const FINE_AS_FIVE_MIN_SQL =
@@ -394,7 +406,7 @@ const MOVE_PENDING_FINE_SQL = {
   delete: `DELETE FROM "${PENDING_FINE_TABLE}" WHERE "start" < $1`,
 };
 
-const SAVE_COLLECTOR_SQLITE = positional(SAVE_COLLECTOR_SQL);
+const SAVE_COLLECTOR_SQLITE = { only: positional(SAVE_COLLECTOR_SQL.only), withRawState: positional(SAVE_COLLECTOR_SQL.withRawState) };
 const FINE_AS_FIVE_MIN_SQLITE = positional(FINE_AS_FIVE_MIN_SQL);
 const MOVE_PENDING_FINE_SQLITE = { insert: positional(MOVE_PENDING_FINE_SQL.insert), delete: positional(MOVE_PENDING_FINE_SQL.delete) };
 
@@ -601,10 +613,8 @@ function createPostgresTickWriter(databaseUrl: string): TickWriter {
         ]);
       },
       async saveCollector(row) {
-        await q(SAVE_COLLECTOR_SQL, [row.lastTickAt, row.updatedAt, row.rolledUpTo, row.hostname]);
-      },
-      async saveRawState(blob) {
-        await q(`UPDATE "AccountingCollector" SET "rawState" = $1 WHERE "id" = 1`, [Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength)]);
+        if (row.rawState) await q(SAVE_COLLECTOR_SQL.withRawState, [row.lastTickAt, row.updatedAt, row.rolledUpTo, row.hostname, bufferOf(row.rawState)]);
+        else await q(SAVE_COLLECTOR_SQL.only, [row.lastTickAt, row.updatedAt, row.rolledUpTo, row.hostname]);
       },
       async deleteFinalSamples(ids) {
         if (ids.length === 0) return;
