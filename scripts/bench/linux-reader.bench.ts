@@ -81,7 +81,7 @@ async function main(): Promise<void> {
     const report = (label: string, ms: number) => rows.push([label, ms]);
 
     report("bare read of /proc/net/dev", bare);
-    report("/proc/net/dev read + parse (columns)", medianMs(RUNS, () => parseProcNetDevColumns(readFileSync(opts.procNetDev, "latin1"))));
+    report("/proc/net/dev read + parse (columns)", medianMs(RUNS, () => parseProcNetDevColumns(readFileSync(opts.procNetDev))));
     for (const changeDetection of ["sysfs-mtime", "lstat"] as const) {
       const reader = new CounterReader({ ...opts, changeDetection });
       const first = performance.now();

@@ -112,6 +112,18 @@ describe.skipIf(skipReason !== null)("Linux reader in a network namespace", () =
     }
   });
 
+  it("reads /proc/net/dev whole when it outgrows the reader's buffer, and again after", () => {
+    const small = new CounterReader({ ...readerOptions(), initialBufferBytes: 100 });
+    const large = new CounterReader(readerOptions());
+    for (let i = 0; i < 2; i++) {
+      const a = small.readCounterColumns();
+      const b = large.readCounterColumns();
+      expect(a.names).toEqual(b.names);
+      expect(a.ifindex).toEqual(b.ifindex);
+      expect(a.names).toHaveLength(7);
+    }
+  });
+
   it("counts known traffic exactly, as the kernel does in sysfs", () => {
     const reader = new CounterReader(readerOptions());
     const vifOf = (c: ReturnType<CounterReader["readCounters"]>) => c.interfaces.find((i) => i.name === "vif5.0");

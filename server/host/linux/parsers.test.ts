@@ -64,7 +64,7 @@ describe("parseProcNetDev (16-proc-net-dev.txt)", () => {
       "  lo: 1 2 0 0 0 0 0 0 3 4 0 0 0 0 0 0",
       "",
     ].join("\n");
-    const { names, values } = parseProcNetDevColumns(text);
+    const { names, values } = parseProcNetDevColumns(Buffer.from(text, "latin1"));
     expect(names).toEqual(["eth0", "lo"]);
     // rxBytes, txBytes, rxPackets, txPackets, rxErrors, txErrors, rxDrops, txDrops
     expect(values).toEqual([9007199254740991, 42, "9007199254740992", "18446744073709551615", 3, 11, 4, 12, 1, 3, 2, 4, 0, 0, 0, 0]);
