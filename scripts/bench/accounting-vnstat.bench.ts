@@ -371,9 +371,9 @@ async function main(): Promise<void> {
 
 /**
  * Fine (every INTERVAL_S) and 5-minute buckets for every key over the `hours`
- * before the collector's first tick, inserted in time order as ticks and
- * rollups would have (the rollup's hourly and daily buckets are left out: one
- * row per key per hour). Returns the rows inserted.
+ * before the collector's first tick, inserted in the order rollups would have
+ * (each 5 minutes, key by key; the rollup's hourly and daily buckets are left
+ * out: one row per key per hour). Returns the rows inserted.
  */
 function fillHistory(file: string, hours: number): number {
   const db = new Database(file);
@@ -386,7 +386,7 @@ function fillHistory(file: string, hours: number): number {
         .prepare(
           `WITH RECURSIVE t(s) AS (SELECT ? UNION ALL SELECT s + ? FROM t WHERE s + ? < ?) ` +
             `INSERT INTO "${table}" ("keyId", "start", "inBytes", "outBytes", "inPackets", "outPackets") ` +
-            `SELECT k."id", t.s, 1200, 1200, 6, 6 FROM t CROSS JOIN "AccountingKey" k ORDER BY t.s, k."id"`,
+            `SELECT k."id", t.s, 1200, 1200, 6, 6 FROM t CROSS JOIN "AccountingKey" k ORDER BY t.s / 300, k."id", t.s`,
         )
         .run(fromS, stepS, stepS, toS).changes;
     return db.transaction(() => insert("TrafficFine", INTERVAL_S) + insert("TrafficFiveMin", 300))();

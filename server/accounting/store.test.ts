@@ -330,6 +330,16 @@ describe.each(DB_KINDS)("the upgrade to pending fine buckets on %s", (kind) => {
     await migrate("deploy", { databaseUrl: database.url });
 
     expect((await database.db.trafficFine.findMany()).map((r) => Number(r.start))).toEqual([rolledUpTo - 10]);
+    if (kind === "sqlite") {
+      // Both fine tables are stored in primary-key order (the migration's note: Prisma's schema cannot say so).
+      const tables = await database.db.$queryRawUnsafe<Array<{ name: string; sql: string }>>(
+        `SELECT "name", "sql" FROM sqlite_master WHERE "type" = 'table' AND "name" IN ('TrafficFine', 'TrafficFinePending') ORDER BY "name"`,
+      );
+      expect(tables.map((t) => [t.name, t.sql.trimEnd().endsWith("WITHOUT ROWID")])).toEqual([
+        ["TrafficFine", true],
+        ["TrafficFinePending", true],
+      ]);
+    }
     expect((await database.db.trafficFinePending.findMany({ orderBy: { start: "asc" } })).map((r) => [Number(r.start), r.inBytes])).toEqual([
       [rolledUpTo, 100n],
       [rolledUpTo + 10, 20n],
