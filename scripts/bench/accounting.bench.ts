@@ -11,10 +11,11 @@
  * boundary: the rollup of the completed 5-minute bucket (fine buckets into
  * 5-minute, hourly and daily ones and the keys' totals) follows that tick.
  *
- * It starts from an empty database: the fine buckets' primary key (keyId,
- * start) takes one index entry per key per tick, each on its key's own leaf
- * page once keys have many rows, so a store that has run for hours writes
- * more pages per tick (--ticks 600 at 2,000 vifs: write ~6 → ~35 ms).
+ * It starts from an empty database. A tick's fine buckets go to a table
+ * ordered by time (a few pages per tick however long the history); the
+ * rollup moves them to the table ordered by key, a page or two per key, so it
+ * is the rollup that costs more as keys fill their pages (scripts/bench/
+ * accounting-vnstat.bench.ts measures a store with hours of history).
  *
  * "read" is the agent's counters result as the collector receives it (built in
  * process here: the agent's own read of /proc/net/dev is benchmarked by the

@@ -186,6 +186,14 @@ describe.each(DB_KINDS)("reports on %s", (kind) => {
     expect((await handleRangeExport(new Request("http://x/api/export/range?from=x", { headers: auth }), deps())).status).toBe(400);
   });
 
+  it("maintenance keeps at least each retention, deleting fine buckets an hour at a time", async () => {
+    // 24 h and 90 min after T0: the fine cutoff T0 + 90 min is rounded down to T0 + 1 h.
+    const report = await runMaintenance(database.db, store, settings, T0 + 86_400_000 + 90 * 60_000);
+    expect(report.deleted.fine).toBeGreaterThan(0);
+    const oldest = await database.db.trafficFine.findFirst({ orderBy: { start: "asc" } });
+    expect(Number(oldest?.start)).toBe(T0 / 1000 + 3600);
+  });
+
   it("maintenance deletes what each resolution no longer keeps", async () => {
     const report = await runMaintenance(database.db, store, settings, T0 + 2 * 86_400_000);
     expect(report.deleted.fine).toBeGreaterThan(0);

@@ -285,7 +285,7 @@ describe.each(DB_KINDS)("rollups and the collector row on %s", (kind) => {
     expect(metrics).not.toContain("web-process");
   });
 
-  it("retention deletes key by key, after rolling up", async () => {
+  it("retention deletes what is before each cutoff, after rolling up", async () => {
     const store = open();
     await store.loadState();
     const lastS = Math.floor(T0 / 1000) + 500;

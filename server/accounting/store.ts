@@ -98,7 +98,7 @@ export type AccountingStore = {
    * still fall into it then write every resolution directly.
    */
   rollUp(options?: { includeCurrent?: boolean }): Promise<RollupReport | null>;
-  /** Retention: rolls up, then deletes the buckets before each cutoff, key by key. */
+  /** Retention: rolls up, then deletes the buckets before each cutoff. */
   deleteExpiredBuckets(cutoffs: BucketCutoffs): Promise<Record<Resolution, number>>;
   readFinalSamples(): Promise<StoredFinalSample[]>;
   enqueueFinalSample(final: FinalSample): Promise<void>;
