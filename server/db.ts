@@ -28,10 +28,24 @@ export function createDb(url: string): Db {
 }
 
 /** Database settings that must hold for every connection's lifetime (SQLite: WAL, so readers never block the writer). */
+/**
+ * Pages SQLite's write-ahead log may hold before the connection that commits
+ * copies them into the database (4 KB each: up to ~40 MB), on every connection
+ * (this client's and the collector's, tick-writer.ts). The collector's
+ * maintenance checkpoints every 5 minutes anyway. SQLite's default, 1,000,
+ * made the collector checkpoint every dozen ticks and after each rollup,
+ * copying again the pages a tick rewrites every time (its collector row, the
+ * last pages of the pending fine buckets); a checkpoint copies each page once
+ * however often it was written. Measured at 2,000 interfaces every 5 s: the
+ * rollup's CPU 570–910 → 280 ms, the whole tick 59–67 → 54 ms.
+ */
+export const SQLITE_WAL_AUTOCHECKPOINT_PAGES = 10_000;
+
 export async function prepareDb(db: Db, url: string): Promise<void> {
   if (dbKindOf(url) === "sqlite") {
     await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
     await db.$executeRawUnsafe("PRAGMA synchronous = NORMAL");
+    await db.$queryRawUnsafe(`PRAGMA wal_autocheckpoint = ${SQLITE_WAL_AUTOCHECKPOINT_PAGES}`);
   }
 }
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { TInterfaceCounters } from "~/server/host/inventory";
+import { SQLITE_WAL_AUTOCHECKPOINT_PAGES } from "~/server/db";
 import { migrate } from "~/server/migrate";
 import { DB_KINDS, createTestDatabase, type TestDatabase } from "~/server/testing/databases";
 
@@ -10,6 +11,7 @@ import { renderMetrics } from "./metrics";
 import { exportRangeCsv } from "./export";
 import { readCumulativeTotals, readHostTotals, readIncarnationHistory, readKeyTotals, readSeries } from "./queries";
 import { createAccountingStore, fromStoredRaw, toStoredRaw, type AccountingStore } from "./store";
+import { createTickWriter } from "./tick-writer";
 
 const OPTIONS: EngineOptions = { maxBytesPerSec: 12.5e9, wrapWindowMs: 300_000, gapAfterMs: 25_000 };
 const T0 = Date.UTC(2026, 2, 1, 10, 0, 0);
@@ -358,5 +360,20 @@ describe.each(DB_KINDS)("the upgrade to pending fine buckets on %s", (kind) => {
     expect(await database.db.trafficFine.count()).toBe(3);
     expect((await database.db.accountingKey.findUniqueOrThrow({ where: { key: "web1" } })).inBytes).toBe(127n);
     expect(await readSeries(database.db, kind, "web1", rolledUpTo - 60, rolledUpTo + 60, "fine")).toEqual(series);
+  });
+});
+
+describe("SQLite connections", () => {
+  it("let the WAL grow to the same size on the web's connection and the collector's before checkpointing", async () => {
+    const database = await createTestDatabase("sqlite");
+    const writer = createTickWriter(database.url);
+    try {
+      const [own] = await writer.read<{ wal_autocheckpoint: bigint }>("PRAGMA wal_autocheckpoint");
+      const [web] = await database.db.$queryRawUnsafe<Array<{ wal_autocheckpoint: bigint | number }>>("PRAGMA wal_autocheckpoint");
+      expect([Number(own?.wal_autocheckpoint), Number(web?.wal_autocheckpoint)]).toEqual([SQLITE_WAL_AUTOCHECKPOINT_PAGES, SQLITE_WAL_AUTOCHECKPOINT_PAGES]);
+    } finally {
+      await writer.close();
+      await database.dispose();
+    }
   });
 });

@@ -1,7 +1,7 @@
 import Database from "better-sqlite3";
 import pg from "pg";
 
-import { dbKindOf, type DbKind } from "~/server/db";
+import { SQLITE_WAL_AUTOCHECKPOINT_PAGES, dbKindOf, type DbKind } from "~/server/db";
 import { pgConfigOf, sqliteFileOf } from "~/server/migrate";
 
 import { PENDING_FINE_TABLE, type BucketRow } from "./buckets";
@@ -151,6 +151,7 @@ function createSqliteTickWriter(databaseUrl: string): TickWriter {
       connection = new Database(sqliteFileOf(databaseUrl), { timeout: 5_000 });
       connection.pragma("journal_mode = WAL");
       connection.pragma("synchronous = NORMAL");
+      connection.pragma(`wal_autocheckpoint = ${SQLITE_WAL_AUTOCHECKPOINT_PAGES}`);
       connection.defaultSafeIntegers(true);
     }
     return connection;
