@@ -26,9 +26,10 @@
  * - The store is one that has been running (--history-hours, default 2; 0 for
  *   an empty store): after the collector's first tick has created the keys, it
  *   is stopped, every key gets fine and 5-minute buckets for the hours before,
- *   and it starts again. A store's cost per tick grows while its keys fill
- *   their index pages (once a key's fine rows span a page, every key's row of
- *   a tick lands on a page of its own); an empty store would flatter it.
+ *   and it starts again. What the store writes grows while its keys fill
+ *   their pages (the rollup writes a page or two per key in every table
+ *   ordered by key; retention deletes from them); an empty store would
+ *   flatter it.
  * - Fine buckets are kept 1 h instead of 24 h, so that with that history the
  *   retention deletes as it does at steady state (an hour of fine buckets on
  *   each hour; the first maintenance after the restart deletes what is older).
