@@ -17,8 +17,12 @@
  *   at most one level shallower, so the one-key chart reads about what it would
  *   read at 8,000.
  *
+ * - fine buckets: the last 6 hours for every key at 10 s (8,000 × 2,160 rows;
+ *   a day's would be 69 M rows): TrafficFine is time first, so one key's chart
+ *   seeks each of its starts among every key's rows (queries.ts).
+ *
  * The queries are the product's: readSeries (the 30-day chart picks hourly
- * buckets) and readKeyTotals (the month's top 20 keys, from daily buckets),
+ * buckets, the 6-hour one fine buckets) and readKeyTotals (the month's top 20 keys, from daily buckets),
  * through the Prisma client. Latencies are warm-cache (the first run of each
  * is printed too); wall and CPU of this process (for SQLite the query runs in
  * this process; for PostgreSQL most of its CPU is the server's).
@@ -64,6 +68,7 @@ const HOUR = 3_600;
 const NOW_S = Math.floor(Date.now() / 1000 / DAY) * DAY;
 const DAYS = 395;
 const FROM_S = NOW_S - DAYS * DAY;
+const FINE_SLOTS = (6 * HOUR) / 10;
 
 const cpuMs = () => {
   const u = process.cpuUsage();
@@ -182,10 +187,12 @@ async function benchQueries(kind: DbKind): Promise<void> {
       await insertKeys(bench.exec, kind, KEYS);
       await insertBuckets(bench.exec, kind, "TrafficDay", { fromS: FROM_S, stepS: DAY, slots: DAYS, keys: KEYS, bytesScale: 40_000_000 });
       await insertBuckets(bench.exec, kind, "TrafficHour", { fromS: FROM_S, stepS: HOUR, slots: DAYS * 24, keys: HOUR_KEYS, bytesScale: 2_000_000 });
+      await insertBuckets(bench.exec, kind, "TrafficFine", { fromS: NOW_S - 6 * HOUR, stepS: 10, slots: FINE_SLOTS, keys: KEYS, bytesScale: 20_000 });
       if (kind === "postgres") await bench.exec("VACUUM ANALYZE");
     });
     console.log(
-      `${kind}: generated ${KEYS} keys, ${(KEYS * DAYS).toLocaleString("en")} daily and ${(HOUR_KEYS * DAYS * 24).toLocaleString("en")} hourly rows (${HOUR_KEYS} keys) in ${(gen.wall / 1000).toFixed(0)} s`,
+      `${kind}: generated ${KEYS} keys, ${(KEYS * DAYS).toLocaleString("en")} daily, ${(HOUR_KEYS * DAYS * 24).toLocaleString("en")} hourly (${HOUR_KEYS} keys) ` +
+        `and ${(KEYS * FINE_SLOTS).toLocaleString("en")} fine rows in ${(gen.wall / 1000).toFixed(0)} s`,
     );
     db = createDb(bench.url);
     await prepareDb(db, bench.url);
@@ -209,6 +216,14 @@ async function benchQueries(kind: DbKind): Promise<void> {
       const r = await timedServer(() => readSeries(db as Db, kind, key, NOW_S - 30 * DAY, NOW_S));
       if (r.value.resolution !== "hour" || r.value.points.length !== 720) throw new Error(`unexpected series: ${r.value.resolution}, ${r.value.points.length} points`);
       chart.push(r);
+    }
+    // 6-hour chart of one key (fine buckets, every start sought).
+    const fineChart: Array<{ wall: number; cpu: number; server: number }> = [];
+    for (let i = 0; i < 21; i++) {
+      const key = `guest${1 + ((i * 617) % KEYS)}/0`;
+      const r = await timedServer(() => readSeries(db as Db, kind, key, NOW_S - 6 * HOUR, NOW_S));
+      if (r.value.resolution !== "fine" || r.value.points.length !== FINE_SLOTS) throw new Error(`unexpected series: ${r.value.resolution}, ${r.value.points.length} points`);
+      fineChart.push(r);
     }
     // The month's top 20 keys (daily buckets of the last complete 30 days).
     const top: Array<{ wall: number; cpu: number; server: number }> = [];
@@ -244,6 +259,7 @@ async function benchQueries(kind: DbKind): Promise<void> {
       `first ${xs[0]?.wall.toFixed(1)} ms; then median wall ${median(xs.slice(1).map((x) => x.wall)).toFixed(1)} ms, cpu (this process) ${median(xs.slice(1).map((x) => x.cpu)).toFixed(1)} ms` +
       (kind === "postgres" ? `, server cpu ${median(xs.slice(1).map((x) => x.server)).toFixed(0)} ms (10 ms ticks)` : "");
     console.log(`  30-day chart of one key (720 hourly points; goal < 100 ms): ${show(chart)}`);
+    console.log(`  6-hour chart of one key (${FINE_SLOTS.toLocaleString("en")} fine points among ${KEYS.toLocaleString("en")} keys' rows; goal < 100 ms): ${show(fineChart)}`);
     console.log(`  month's top 20 keys (${(KEYS * 30).toLocaleString("en")} daily rows; goal < 250 ms): ${show(top)}`);
   } finally {
     await db?.$disconnect();

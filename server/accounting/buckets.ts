@@ -2,9 +2,9 @@ import { dayStartOf } from "./calendar";
 import { KEY_COUNTER_NAMES, addKeyCounters, isZeroKeyCounters, zeroKeyCounters, type KeyCounters } from "./identity";
 
 /**
- * Where a tick's deltas go. Four resolutions, each its own table with the
- * primary key (keyId, start), start in epoch seconds (and the fine buckets
- * not rolled up yet in a table of their own, PENDING_FINE_TABLE):
+ * Where a tick's deltas go. Four resolutions, each its own table, start in
+ * epoch seconds; the primary key is (keyId, start), but (start, keyId) for the
+ * fine buckets (see TrafficFine in prisma/schema.prisma):
  *
  *   fine   the tick's resolution (VIFDECK_ACCOUNTING_FINE_S, default 10 s), kept 24 h
  *   5m     5 minutes (billing's 95th percentile), kept 40 days
@@ -32,16 +32,6 @@ export const BUCKET_TABLES: Record<Resolution, string> = {
   day: "TrafficDay",
 };
 
-/**
- * The fine buckets of the 5-minute buckets not rolled up yet: what ticks write.
- * Its primary key is (start, keyId), so a tick's rows go to the end of the
- * index together (a few pages), where (keyId, start) would put each key's row
- * on a page of its own once the key has a page of history: thousands of pages
- * written per tick. The rollup moves them to TrafficFine, whose key order
- * serves one key's charts (store.ts).
- */
-export const PENDING_FINE_TABLE = "TrafficFinePending";
-
 export const FIVE_MINUTES_S = 300;
 export const HOUR_S = 3600;
 
@@ -52,9 +42,9 @@ export type BucketPlanOptions = {
   timeZone: string;
   /**
    * Epoch s, on the 5-minute grid: a piece whose 5-minute bucket starts before
-   * it goes to every resolution (its fine row to `fine`); later pieces wait in
-   * the pending fine buckets for the rollup (the store's rolledUpTo). Default:
-   * every piece goes to every resolution.
+   * it goes to every resolution; a later piece goes to `pending`, a fine row
+   * that the rollup will add to the coarser ones (the store's rolledUpTo).
+   * Default: every piece goes to every resolution.
    */
   coarseBefore?: number;
 };
@@ -104,7 +94,7 @@ function sumKeyCounters(a: KeyCounters, b: KeyCounters): KeyCounters {
   return sum;
 }
 
-/** Where a piece's rows go: every resolution, or the pending fine buckets (BucketPlanOptions.coarseBefore). */
+/** Where a piece's rows go: every resolution, or a pending fine row (BucketPlanOptions.coarseBefore). */
 export type BucketTarget = Resolution | "pending";
 const DIRECT: readonly BucketTarget[] = RESOLUTIONS;
 const WAITING: readonly BucketTarget[] = ["pending"];

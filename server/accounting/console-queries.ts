@@ -4,7 +4,7 @@ import { computeBills, percentile95, type KeyBill } from "./billing";
 import { hasCompletePeaks } from "./peaks";
 import { FIVE_MINUTES_S, type Resolution } from "./buckets";
 import type { Period } from "./calendar";
-import { bucketSource, readKeyTotals } from "./queries";
+import { MAX_SEEK_KEYS, bucketSource, readKeyTotals } from "./queries";
 import { placeholderFor } from "./store";
 
 /**
@@ -56,9 +56,15 @@ export async function readSelectorBuckets(
   const ph = placeholderFor(kind);
   const params: unknown[] = [range.fromS, range.toS];
   const filter = selectorFilter(selector, ph, params);
+  // A selector of a few keys (a key, a domain) seeks their rows of the fine buckets (bucketSource).
+  const keys = await db.$queryRawUnsafe<Array<{ id: unknown }>>(
+    `SELECT k."id" AS "id" FROM "AccountingKey" k WHERE ${selectorFilter(selector, ph, [])} LIMIT ${MAX_SEEK_KEYS + 1}`,
+    ...params.slice(2),
+  );
+  const keyed = { keyIds: keys.map((k) => Number(k.id)), fromS: range.fromS, toS: range.toS };
   const rows = await db.$queryRawUnsafe<Array<Record<string, unknown>>>(
     `SELECT CAST(b."start" AS TEXT) AS "start", CAST(SUM(b."inBytes") AS TEXT) AS "inBytes", CAST(SUM(b."outBytes") AS TEXT) AS "outBytes" ` +
-      `FROM ${bucketSource(resolution)} b JOIN "AccountingKey" k ON k."id" = b."keyId" ` +
+      `FROM ${bucketSource(resolution, keyed)} b JOIN "AccountingKey" k ON k."id" = b."keyId" ` +
       `WHERE b."start" >= ${ph(1)} AND b."start" < ${ph(2)} AND ${filter} GROUP BY b."start" ORDER BY b."start"`,
     ...params,
   );

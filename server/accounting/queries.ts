@@ -1,6 +1,6 @@
 import type { Db, DbKind } from "~/server/db";
 
-import { BUCKET_TABLES, FIVE_MINUTES_S, HOUR_S, PENDING_FINE_TABLE, type Resolution } from "./buckets";
+import { BUCKET_TABLES, FIVE_MINUTES_S, HOUR_S, type Resolution } from "./buckets";
 import { KEY_COUNTER_NAMES, zeroKeyCounters, type KeyCategory, type KeyCounters } from "./identity";
 import { placeholderFor } from "./store";
 
@@ -30,11 +30,12 @@ function countersOf(row: Record<string, unknown>): KeyCounters {
 /** One key's buckets in a range, oldest first (missing buckets had no traffic), current to the last tick (bucketSource). */
 export async function readSeries(db: Db, kind: DbKind, key: string, fromS: number, toS: number, resolution = resolutionForRange(fromS, toS)): Promise<{ resolution: Resolution; points: SeriesPoint[] }> {
   const ph = placeholderFor(kind);
+  const row = await db.accountingKey.findUnique({ where: { key }, select: { id: true } });
+  if (!row) return { resolution, points: [] };
   const rows = await db.$queryRawUnsafe<Array<Record<string, unknown>>>(
-    `SELECT b."start" AS "start", ${SUMS} FROM ${bucketSource(resolution)} b ` +
-      `WHERE b."keyId" = (SELECT "id" FROM "AccountingKey" WHERE "key" = ${ph(1)}) AND b."start" >= ${ph(2)} AND b."start" < ${ph(3)} ` +
-      `GROUP BY b."start" ORDER BY b."start"`,
-    key,
+    `SELECT b."start" AS "start", ${SUMS} FROM ${bucketSource(resolution, { keyIds: [row.id], fromS, toS })} b ` +
+      `WHERE b."keyId" = ${ph(1)} AND b."start" >= ${ph(2)} AND b."start" < ${ph(3)} GROUP BY b."start" ORDER BY b."start"`,
+    row.id,
     fromS,
     toS,
   );
@@ -58,24 +59,68 @@ const SUMS = KEY_COUNTER_NAMES.map((name) => `CAST(SUM(b."${name}") AS TEXT) AS 
 
 
 /**
- * The rows of a resolution's buckets, for a query's FROM (alias it), current
- * to the collector's last tick: the fine buckets with the pending ones (not
- * rolled up yet, store.ts), the 5-minute buckets with the one the rollup has
- * not written yet, summed from the pending fine buckets (so totals from them —
- * this month's bills, the accounting table — are current). The hourly and
- * daily ones trail by up to five minutes. One statement reads both tables in
- * one snapshot, so a rollup moving pending rows meanwhile counts them once.
- * A bucket may come as several rows (a 5-minute one's stored part and its
- * pending ones): sum per bucket.
+ * Where the pending fine buckets start: the collector's rolledUpTo, in a store
+ * whose ticks write fine buckets only (store.ts); NULL (nothing pending)
+ * before the first tick or in a store the collector has not converted yet.
  */
-export function bucketSource(resolution: Resolution): string {
+const PENDING_FROM = `(SELECT CASE WHEN c."fiveMinFromFine" THEN c."rolledUpTo" END FROM "AccountingCollector" c WHERE c."id" = 1)`;
+
+const floorFiveMin = (epochS: number) => Math.floor(epochS / FIVE_MINUTES_S) * FIVE_MINUTES_S;
+
+/** Above this many keys, a keyed read scans the range's rows of every key instead of seeking each key's. */
+export const MAX_SEEK_KEYS = 64;
+
+/** An integer for a statement's text (ids and epoch seconds only: never user text). */
+function literal(value: number): string {
+  if (!Number.isSafeInteger(value)) throw new Error(`not an integer: ${value}`);
+  return String(value);
+}
+
+/**
+ * One or a few keys' fine buckets from `fromS` on (and from `pendingOnly`'s
+ * bound on), for a FROM: TrafficFine is time first (a tick's rows together),
+ * so instead of scanning every key's rows of the range it seeks each bucket
+ * start in turn (the next start after the last one, one probe of the primary
+ * key each) and then each key's row at that start.
+ */
+function seekFineRows(keyIds: readonly number[], fromS: number, toS: number, pendingOnly: boolean): string {
+  const from = `"start" >= ${literal(fromS)}${pendingOnly ? ` AND "start" >= ${PENDING_FROM}` : ""}`;
+  return (
+    `(WITH RECURSIVE "fineStarts"("s") AS (` +
+    `SELECT MIN("start") FROM "${BUCKET_TABLES.fine}" WHERE ${from} ` +
+    `UNION ALL SELECT (SELECT MIN(n."start") FROM "${BUCKET_TABLES.fine}" n WHERE n."start" > "fineStarts"."s") FROM "fineStarts" WHERE "fineStarts"."s" < ${literal(toS)}) ` +
+    `SELECT f."keyId" AS "keyId", f."start" AS "start", ${KEY_COUNTER_NAMES.map((name) => `f."${name}" AS "${name}"`).join(", ")} ` +
+    `FROM "fineStarts" JOIN "${BUCKET_TABLES.fine}" f ON f."start" = "fineStarts"."s" WHERE f."keyId" IN (${keyIds.map(literal).join(", ")}))`
+  );
+}
+
+/**
+ * The rows of a resolution's buckets, for a query's FROM (alias it), current
+ * to the collector's last tick: the 5-minute buckets with the one the rollup
+ * has not written yet, summed from the pending fine buckets (so totals from
+ * them — this month's bills, the accounting table — are current). The hourly
+ * and daily ones trail by up to five minutes. One statement reads both tables
+ * in one snapshot, so a rollup committing meanwhile counts them once. A
+ * bucket may come as several rows (a 5-minute one's stored part and its
+ * pending ones): sum per bucket.
+ *
+ * `keyed`: the query reads only these keys in [fromS, toS) (it still filters
+ * them itself): with a few keys, their fine rows are sought rather than
+ * scanned (seekFineRows).
+ */
+export function bucketSource(resolution: Resolution, keyed?: { keyIds: readonly number[]; fromS: number; toS: number }): string {
+  const seek = keyed && keyed.keyIds.length > 0 && keyed.keyIds.length <= MAX_SEEK_KEYS ? keyed : null;
   if (resolution === "fine") {
-    return `(SELECT "keyId", "start", ${COUNTER_LIST} FROM "${BUCKET_TABLES.fine}" UNION ALL SELECT "keyId", "start", ${COUNTER_LIST} FROM "${PENDING_FINE_TABLE}")`;
+    return seek ? seekFineRows(seek.keyIds, seek.fromS, seek.toS, false) : `"${BUCKET_TABLES.fine}"`;
   }
   if (resolution === "5m") {
+    // A pending fine bucket is in the range when its 5-minute bucket starts in it.
+    const pending = seek
+      ? seekFineRows(seek.keyIds, floorFiveMin(seek.fromS), floorFiveMin(seek.toS + FIVE_MINUTES_S - 1), true)
+      : `(SELECT * FROM "${BUCKET_TABLES.fine}" WHERE "start" >= ${PENDING_FROM})`;
     return (
       `(SELECT "keyId", "start", ${COUNTER_LIST} FROM "${BUCKET_TABLES["5m"]}" UNION ALL ` +
-      `SELECT "keyId", ("start" / 300) * 300 AS "start", ${COUNTER_LIST} FROM "${PENDING_FINE_TABLE}")`
+      `SELECT p."keyId", (p."start" / 300) * 300 AS "start", ${KEY_COUNTER_NAMES.map((name) => `p."${name}"`).join(", ")} FROM ${pending} p)`
     );
   }
   return `"${BUCKET_TABLES[resolution]}"`;
@@ -171,7 +216,7 @@ export async function readCumulativeTotals(db: Db): Promise<CumulativeTotal[]> {
       `k."vifname" AS "vifname", k."bridge" AS "bridge", ` +
       `${KEY_COUNTER_NAMES.map((name) => `CAST(k."${name}" + COALESCE(p."${name}", 0) AS TEXT) AS "${name}"`).join(", ")} ` +
       `FROM "AccountingKey" k LEFT JOIN (SELECT f."keyId" AS "keyId", ${KEY_COUNTER_NAMES.map((name) => `SUM(f."${name}") AS "${name}"`).join(", ")} ` +
-      `FROM "${PENDING_FINE_TABLE}" f GROUP BY f."keyId") p ON p."keyId" = k."id" ORDER BY k."key"`,
+      `FROM "${BUCKET_TABLES.fine}" f WHERE f."start" >= ${PENDING_FROM} GROUP BY f."keyId") p ON p."keyId" = k."id" ORDER BY k."key"`,
   );
   return rows.map((r) => ({
     id: Number(r.id),

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { TInterfaceCounters } from "~/server/host/inventory";
-import { SQLITE_WAL_AUTOCHECKPOINT_PAGES } from "~/server/db";
+import { SQLITE_WAL_AUTOCHECKPOINT_PAGES, type Db } from "~/server/db";
 import { migrate } from "~/server/migrate";
 import { DB_KINDS, createTestDatabase, type TestDatabase } from "~/server/testing/databases";
 
@@ -21,6 +21,13 @@ function guest(key: string, domid: number): MappedInterface {
 }
 function iface(name: string, ifindex: number, rx: bigint, tx: bigint): TInterfaceCounters {
   return { name, ifindex, rxBytes: rx, txBytes: tx, rxPackets: rx / 100n, txPackets: tx / 100n, rxErrors: 0n, txErrors: 0n, rxDrops: 0n, txDrops: 0n };
+}
+
+/** The fine buckets not rolled up yet: TrafficFine's rows from the collector's rolledUpTo on. */
+async function pendingFineCount(db: Db): Promise<number> {
+  const collector = await db.accountingCollector.findUnique({ where: { id: 1 } });
+  if (collector?.rolledUpTo == null) return 0;
+  return db.trafficFine.count({ where: { start: { gte: collector.rolledUpTo } } });
 }
 
 describe("toStoredRaw", () => {
@@ -74,11 +81,10 @@ describe.each(DB_KINDS)("accounting store on %s", (kind) => {
     const totals = await totalsOf("web1");
     expect(totals.inBytes).toBe(10464n - 100n + 626n);
     expect(totals.outBytes).toBe(2240n - 100n + 504n);
-    // A tick writes pending fine buckets only: the stored totals, TrafficFine and the coarser buckets wait for the rollup.
+    // A tick writes fine buckets only: the stored totals and the coarser buckets wait for the rollup.
     expect([web1.inBytes, web1.outBytes]).toEqual([0n, 0n]);
     expect(await database.db.trafficFiveMin.count({ where: { keyId: web1.id } })).toBe(0);
-    expect(await database.db.trafficFine.count()).toBe(0);
-    expect(await database.db.trafficFinePending.count({ where: { keyId: web1.id } })).toBe(2);
+    expect(await database.db.trafficFine.count({ where: { keyId: web1.id } })).toBe(2);
     // The readers are current to the last tick all the same: a fine chart, a 5-minute one, an export.
     const fine = await readSeries(database.db, kind, "web1", T0 / 1000 - 60, T0 / 1000 + 60, "fine");
     expect(fine.points.map((p) => [p.start, p.counters.inBytes])).toEqual([
@@ -113,10 +119,10 @@ describe.each(DB_KINDS)("accounting store on %s", (kind) => {
     expect(days.reduce((s, d) => s + d.inBytes, 0n)).toBe(totals.inBytes);
     const fives = await database.db.trafficFiveMin.findMany({ where: { keyId: web1.id } });
     expect(fives.reduce((s, d) => s + d.outBytes, 0n)).toBe(totals.outBytes);
-    // The rollup moved the fine buckets it summed out of the pending ones, and the readers see each once.
+    // The fine buckets the rollup summed are no longer pending, and the readers see each once.
     const fines = await database.db.trafficFine.findMany({ where: { keyId: web1.id }, orderBy: { start: "asc" } });
     expect(fines.map((f) => Number(f.start))).toEqual([T0 / 1000, T0 / 1000 + 10]);
-    expect(await database.db.trafficFinePending.count()).toBe(0);
+    expect(await pendingFineCount(database.db)).toBe(0);
     expect(await readSeries(database.db, kind, "web1", T0 / 1000 - 60, T0 / 1000 + 60, "fine")).toEqual(fine);
     expect(await readSeries(database.db, kind, "web1", T0 / 1000 - 600, T0 / 1000 + 600, "5m")).toEqual(five);
   });
@@ -238,7 +244,7 @@ describe.each(DB_KINDS)("rollups and the collector row on %s", (kind) => {
     for (const table of ["TrafficFine", "TrafficFiveMin", "TrafficHour", "TrafficDay"]) {
       expect(await sums(table), table).toEqual([3_000n * 71n, 1_000n * 71n]);
     }
-    expect(await database.db.trafficFinePending.count()).toBe(0); // the last tick went to every resolution directly
+    expect(await pendingFineCount(database.db)).toBe(0); // the last tick went to every resolution directly
 
     // A store from before rollups (rolledUpTo null) whose coarse buckets hold everything so far.
     await database.db.accountingCollector.update({ where: { id: 1 }, data: { rolledUpTo: null, fiveMinFromFine: false } });
@@ -254,18 +260,17 @@ describe.each(DB_KINDS)("rollups and the collector row on %s", (kind) => {
     // false): all complete to the last tick, the hourly and daily buckets to rolledUpTo. Made so here
     // from what the current ticks left pending after the last rollup.
     for (let i = 100; i < 129; i++) await tick(T0 + i * 10_000);
-    const pending = await database.db.trafficFinePending.count();
-    expect(pending).toBeGreaterThan(0);
+    expect(await pendingFineCount(database.db)).toBeGreaterThan(0);
+    const { rolledUpTo } = await database.db.accountingCollector.findUniqueOrThrow({ where: { id: 1 } });
     const counters = ["inBytes", "outBytes", "inPackets", "outPackets", "inErrors", "outErrors", "inDrops", "outDrops"].map((c) => `"${c}"`);
+    const pendingRows = `"TrafficFine" f WHERE f."start" >= ${Number(rolledUpTo)}`;
     await database.db.$executeRawUnsafe(
-      `INSERT INTO "TrafficFiveMin" ("keyId", "start", ${counters.join(", ")}) SELECT "keyId", ("start" / 300) * 300, ${counters.map((c) => `SUM(${c})`).join(", ")} ` +
-        `FROM "TrafficFinePending" GROUP BY "keyId", ("start" / 300) * 300`,
+      `INSERT INTO "TrafficFiveMin" ("keyId", "start", ${counters.join(", ")}) SELECT f."keyId", (f."start" / 300) * 300, ${counters.map((c) => `SUM(f.${c})`).join(", ")} ` +
+        `FROM ${pendingRows} GROUP BY f."keyId", (f."start" / 300) * 300`,
     );
     await database.db.$executeRawUnsafe(
-      `UPDATE "AccountingKey" SET ${counters.map((c) => `${c} = ${c} + (SELECT COALESCE(SUM(f.${c}), 0) FROM "TrafficFinePending" f WHERE f."keyId" = "AccountingKey"."id")`).join(", ")}`,
+      `UPDATE "AccountingKey" SET ${counters.map((c) => `${c} = ${c} + (SELECT COALESCE(SUM(f.${c}), 0) FROM ${pendingRows} AND f."keyId" = "AccountingKey"."id")`).join(", ")}`,
     );
-    await database.db.$executeRawUnsafe(`INSERT INTO "TrafficFine" ("keyId", "start", ${counters.join(", ")}) SELECT "keyId", "start", ${counters.join(", ")} FROM "TrafficFinePending"`);
-    await database.db.$executeRawUnsafe(`DELETE FROM "TrafficFinePending"`);
     await database.db.accountingCollector.update({ where: { id: 1 }, data: { fiveMinFromFine: false } });
     expect((await readCumulativeTotals(database.db))[0]?.counters.inBytes).toBe(3_000n * 129n); // nothing pending counted
     store = open();
@@ -300,7 +305,7 @@ describe.each(DB_KINDS)("rollups and the collector row on %s", (kind) => {
   });
 });
 
-describe.each(DB_KINDS)("the upgrade to pending fine buckets on %s", (kind) => {
+describe.each(DB_KINDS)("the upgrade to time-first fine buckets on %s", (kind) => {
   let database: TestDatabase;
   beforeAll(async () => {
     database = await createTestDatabase(kind);
@@ -309,10 +314,21 @@ describe.each(DB_KINDS)("the upgrade to pending fine buckets on %s", (kind) => {
     await database.dispose();
   });
 
-  it("moves the fine buckets not rolled up yet to the pending table, and the next rollup moves them back", async () => {
-    // The database as it was before the migration, holding a store whose ticks wrote TrafficFine.
-    await database.db.$executeRawUnsafe(`DROP TABLE "TrafficFinePending"`);
-    await database.db.$executeRawUnsafe(`DELETE FROM "_prisma_migrations" WHERE "migration_name" LIKE '%_accounting_fine_pending'`);
+  const COUNTERS = ["inBytes", "outBytes", "inPackets", "outPackets", "inErrors", "outErrors", "inDrops", "outDrops"].map((c) => `"${c}" BIGINT NOT NULL DEFAULT 0`).join(", ");
+
+  it("merges the pending fine buckets into TrafficFine, losing nothing and counting nothing twice", async () => {
+    // The database as it was before the migration: TrafficFine key first, and the pending table.
+    if (kind === "sqlite") {
+      await database.db.$executeRawUnsafe(`DROP TABLE "TrafficFine"`);
+      await database.db.$executeRawUnsafe(`CREATE TABLE "TrafficFine" ("keyId" INTEGER NOT NULL, "start" BIGINT NOT NULL, ${COUNTERS}, PRIMARY KEY ("keyId", "start")) WITHOUT ROWID`);
+      await database.db.$executeRawUnsafe(`CREATE INDEX "TrafficFine_start_idx" ON "TrafficFine"("start")`);
+      await database.db.$executeRawUnsafe(`CREATE TABLE "TrafficFinePending" ("start" BIGINT NOT NULL, "keyId" INTEGER NOT NULL, ${COUNTERS}, PRIMARY KEY ("start", "keyId")) WITHOUT ROWID`);
+    } else {
+      await database.db.$executeRawUnsafe(`ALTER TABLE "TrafficFine" DROP CONSTRAINT "TrafficFine_pkey", ADD CONSTRAINT "TrafficFine_pkey" PRIMARY KEY ("keyId", "start")`);
+      await database.db.$executeRawUnsafe(`CREATE INDEX "TrafficFine_start_idx" ON "TrafficFine"("start")`);
+      await database.db.$executeRawUnsafe(`CREATE TABLE "TrafficFinePending" ("start" BIGINT NOT NULL, "keyId" INTEGER NOT NULL, ${COUNTERS}, CONSTRAINT "TrafficFinePending_pkey" PRIMARY KEY ("start", "keyId"))`);
+    }
+    await database.db.$executeRawUnsafe(`DELETE FROM "_prisma_migrations" WHERE "migration_name" LIKE '%_accounting_fine_time_first'`);
     const rolledUpTo = T0 / 1000;
     const key = await database.db.accountingKey.create({
       data: { key: "web1", kind: "guest", category: "guest", firstSeenAt: BigInt(T0 - 600_000), lastSeenAt: BigInt(T0 + 20_000), inBytes: 7n },
@@ -320,35 +336,31 @@ describe.each(DB_KINDS)("the upgrade to pending fine buckets on %s", (kind) => {
     await database.db.accountingCollector.create({
       data: { id: 1, lastTickAt: BigInt(T0 + 20_000), updatedAt: BigInt(T0 + 20_000), rolledUpTo: BigInt(rolledUpTo), fiveMinFromFine: true },
     });
-    for (const [start, inBytes] of [
-      [rolledUpTo - 10, 7n],
-      [rolledUpTo, 100n],
-      [rolledUpTo + 10, 20n],
-    ] as const) {
-      await database.db.trafficFine.create({ data: { keyId: key.id, start: BigInt(start), inBytes } });
-    }
+    await database.db.$executeRawUnsafe(`INSERT INTO "TrafficFine" ("keyId", "start", "inBytes") VALUES (${key.id}, ${rolledUpTo - 10}, 7)`);
+    await database.db.$executeRawUnsafe(`INSERT INTO "TrafficFinePending" ("keyId", "start", "inBytes") VALUES (${key.id}, ${rolledUpTo}, 100), (${key.id}, ${rolledUpTo + 10}, 20)`);
 
     await database.db.$disconnect(); // the migration's connection takes the database's write lock
     await migrate("deploy", { databaseUrl: database.url });
 
-    expect((await database.db.trafficFine.findMany()).map((r) => Number(r.start))).toEqual([rolledUpTo - 10]);
-    if (kind === "sqlite") {
-      // Both fine tables are stored in primary-key order (the migration's note: Prisma's schema cannot say so).
-      const tables = await database.db.$queryRawUnsafe<Array<{ name: string; sql: string }>>(
-        `SELECT "name", "sql" FROM sqlite_master WHERE "type" = 'table' AND "name" IN ('TrafficFine', 'TrafficFinePending') ORDER BY "name"`,
-      );
-      expect(tables.map((t) => [t.name, t.sql.trimEnd().endsWith("WITHOUT ROWID")])).toEqual([
-        ["TrafficFine", true],
-        ["TrafficFinePending", true],
-      ]);
-    }
-    expect((await database.db.trafficFinePending.findMany({ orderBy: { start: "asc" } })).map((r) => [Number(r.start), r.inBytes])).toEqual([
+    expect((await database.db.trafficFine.findMany({ orderBy: { start: "asc" } })).map((r) => [Number(r.start), r.inBytes])).toEqual([
+      [rolledUpTo - 10, 7n],
       [rolledUpTo, 100n],
       [rolledUpTo + 10, 20n],
     ]);
+    if (kind === "sqlite") {
+      // Stored in primary-key order (the migration's note: Prisma's schema cannot say so), time first.
+      const tables = await database.db.$queryRawUnsafe<Array<{ name: string; sql: string }>>(`SELECT "name", "sql" FROM sqlite_master WHERE "name" LIKE 'TrafficFine%'`);
+      expect(tables.map((t) => [t.name, t.sql.trimEnd().endsWith("WITHOUT ROWID"), t.sql.includes(`PRIMARY KEY ("start", "keyId")`)])).toEqual([["TrafficFine", true, true]]);
+    } else {
+      const tables = await database.db.$queryRawUnsafe<Array<{ name: string }>>(`SELECT "tablename" AS "name" FROM pg_tables WHERE "tablename" LIKE 'TrafficFine%'`);
+      expect(tables.map((t) => t.name)).toEqual(["TrafficFine"]);
+    }
+    expect(await pendingFineCount(database.db)).toBe(2);
     expect((await readCumulativeTotals(database.db))[0]?.counters.inBytes).toBe(127n);
     const series = await readSeries(database.db, kind, "web1", rolledUpTo - 60, rolledUpTo + 60, "fine");
     expect(series.points.map((p) => p.counters.inBytes)).toEqual([7n, 100n, 20n]);
+    const five = await readSeries(database.db, kind, "web1", rolledUpTo - 600, rolledUpTo + 600, "5m");
+    expect(five.points.map((p) => [p.start, p.counters.inBytes])).toEqual([[rolledUpTo, 120n]]);
 
     const store = createAccountingStore(database.db, database.url, { fineS: 10, timeZone: "UTC" });
     try {
@@ -356,10 +368,11 @@ describe.each(DB_KINDS)("the upgrade to pending fine buckets on %s", (kind) => {
     } finally {
       await store.close();
     }
-    expect(await database.db.trafficFinePending.count()).toBe(0);
+    expect(await pendingFineCount(database.db)).toBe(0);
     expect(await database.db.trafficFine.count()).toBe(3);
     expect((await database.db.accountingKey.findUniqueOrThrow({ where: { key: "web1" } })).inBytes).toBe(127n);
     expect(await readSeries(database.db, kind, "web1", rolledUpTo - 60, rolledUpTo + 60, "fine")).toEqual(series);
+    expect(await readSeries(database.db, kind, "web1", rolledUpTo - 600, rolledUpTo + 600, "5m")).toEqual(five);
   });
 });
 

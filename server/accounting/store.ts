@@ -4,7 +4,7 @@ import { z } from "zod";
 import { dbKindOf, type Db, type DbKind } from "~/server/db";
 import { ZInterfaceCountersSchema } from "~/server/host/inventory";
 
-import { BUCKET_TABLES, FIVE_MINUTES_S, PENDING_FINE_TABLE, RESOLUTIONS, planBucketRows, planRollupRows, type BucketRow, type Resolution } from "./buckets";
+import { BUCKET_TABLES, FIVE_MINUTES_S, RESOLUTIONS, planBucketRows, planRollupRows, type BucketRow, type Resolution } from "./buckets";
 import type { EngineState, FinalSample, IncarnationState, TickResult } from "./delta-engine";
 import { decodeRawState, encodeRawState, type RawStateEntry } from "./raw-state";
 import { addPeaks, deletePeaksBefore, invalidatePeaks, type PeakCache } from "./peaks";
@@ -30,27 +30,26 @@ export { fromStoredRaw, toStoredRaw } from "./tick-writer";
  *
  * ## Rollups
  *
- * A tick writes fine buckets only, to the pending ones (TrafficFinePending,
- * time first: buckets.ts). The 5-minute buckets are sums of fine ones,
- * the hourly and daily buckets sums of 5-minute ones, and each key's
+ * A tick writes fine buckets only (TrafficFine, time first: a tick's rows go
+ * to the end of its index together). The 5-minute buckets are sums of fine
+ * ones, the hourly and daily buckets sums of 5-minute ones, and each key's
  * cumulative totals (AccountingKey's counters, /api/metrics) the sum of all;
  * rollUp adds them (after the tick that starts a new 5-minute bucket, and by
  * maintenance) for the fine buckets before floor5(lastTickAt), from the
- * collector's `rolledUpTo` on, and moves those fine buckets to TrafficFine,
- * in the same transaction: the pending table holds exactly the fine buckets
- * from rolledUpTo on. A tick only writes into buckets after its
+ * collector's `rolledUpTo` on, and advances rolledUpTo in the same
+ * transaction: the fine buckets from rolledUpTo on are the pending ones, not
+ * in any coarser bucket yet. A tick only writes into buckets after its
  * previous sample (`lastTickAt`), and fine buckets nest in 5-minute ones (the
  * interval divides 300 s), so every 5-minute bucket before floor5(lastTickAt)
- * is complete: rolling those up once, and advancing rolledUpTo in the same
- * transaction, adds each byte to every coarser resolution and to the totals
- * exactly once. A tick piece whose 5-minute bucket is before rolledUpTo anyway
- * (rollUp({ includeCurrent }) rolled up the current bucket; the first tick of
- * a store from before rollups, whose coarse buckets already hold the current
- * one) is written to every resolution (TrafficFine for its fine row) and the
- * totals directly. The stored 5-minute, hourly and daily buckets therefore
- * trail the ticks by at most the current 5-minute bucket; the readers
- * (queries.ts: bucketSource, readCumulativeTotals) add the pending fine
- * buckets, so what they read is current to the last tick.
+ * is complete: rolling those up once adds each byte to every coarser
+ * resolution and to the totals exactly once. A tick piece whose 5-minute
+ * bucket is before rolledUpTo anyway (rollUp({ includeCurrent }) rolled up
+ * the current bucket; the first tick of a store from before rollups, whose
+ * coarse buckets already hold the current one) is written to every
+ * resolution and the totals directly. The stored 5-minute, hourly and daily
+ * buckets therefore trail the ticks by at most the current 5-minute bucket;
+ * the readers (queries.ts: bucketSource, readCumulativeTotals) add the
+ * pending fine buckets, so what they read is current to the last tick.
  *
  * One tick writes one row per key that moved (it wrote three before: the
  * 5-minute bucket and the totals too, a third of a 2,000-interface tick's CPU).
@@ -198,7 +197,6 @@ export function createAccountingStore(db: Db, databaseUrl: string, options: Acco
     const fiveMinRows = await writer.transaction(async (tx) => {
       // Buckets from rolledUpTo on hold no 5-minute rows yet: these are all of them.
       const rows = await tx.readFineAsFiveMin(fromS, toS);
-      await tx.movePendingFine(toS);
       await tx.addBuckets(BUCKET_TABLES["5m"], rows);
       await tx.addKeyTotals(keyTotalsOf(rows, (row) => Math.min((row.lastFineStart + options.fineS) * 1000, lastTickAt)));
       const plan = planRollupRows(rows, options);
@@ -337,7 +335,7 @@ export function createAccountingStore(db: Db, databaseUrl: string, options: Acco
         }
         await tx.updateIncarnations(updated);
 
-        // 5. Buckets: pending fine ones (every resolution and the cumulative totals only for pieces before rolledUpTo, see above).
+        // 5. Buckets: fine ones (every resolution and the cumulative totals only for pieces before rolledUpTo, see above).
         const moved = [];
         for (const d of result.deltas.values()) {
           const c = d.counters;
@@ -346,7 +344,7 @@ export function createAccountingStore(db: Db, databaseUrl: string, options: Acco
           }
         }
         const plan = planBucketRows(moved, { ...options, coarseBefore: rolledUpTo });
-        await tx.addBuckets(PENDING_FINE_TABLE, plan.pending);
+        await tx.addBuckets(BUCKET_TABLES.fine, plan.pending);
         for (const resolution of RESOLUTIONS) await tx.addBuckets(BUCKET_TABLES[resolution], plan[resolution]);
         // 6. The cumulative totals of those direct pieces (their 5-minute rows hold exactly them).
         await tx.addKeyTotals(keyTotalsOf(plan["5m"], () => lastTickAt));
@@ -381,9 +379,9 @@ export function createAccountingStore(db: Db, databaseUrl: string, options: Acco
       await rollUp();
       return writer.transaction(async (tx) => {
         const deleted = { fine: 0, "5m": 0, hour: 0, day: 0 } satisfies Record<Resolution, number>;
-        // (The pending fine buckets, at most the current 5 minutes, are not retention's: the rollup moves them.)
         for (const resolution of RESOLUTIONS) {
-          const cutoff = cutoffs[resolution];
+          // Pending fine buckets (from rolledUpTo on, at most the current 5 minutes once rolled up) are never deleted.
+          const cutoff = resolution === "fine" && cutoffs.fine !== null && stored.rolledUpTo !== null ? Math.min(cutoffs.fine, stored.rolledUpTo) : cutoffs[resolution];
           if (cutoff !== null) deleted[resolution] = await tx.deleteBucketsBefore(BUCKET_TABLES[resolution], cutoff);
         }
         // Peaks (bills) live as long as the hourly buckets.

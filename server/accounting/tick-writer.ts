@@ -4,7 +4,7 @@ import pg from "pg";
 import { SQLITE_WAL_AUTOCHECKPOINT_PAGES, dbKindOf, type DbKind } from "~/server/db";
 import { pgConfigOf, sqliteFileOf } from "~/server/migrate";
 
-import { PENDING_FINE_TABLE, type BucketRow } from "./buckets";
+import { BUCKET_TABLES, type BucketRow } from "./buckets";
 import { KEY_COUNTER_NAMES, RAW_COUNTER_NAMES, type KeyCounters, type RawCounters } from "./identity";
 
 /**
@@ -69,10 +69,8 @@ export type TickWriterTx = {
   addBuckets(table: string, rows: BucketRow[]): Promise<void>;
   /** The buckets of a table with `start` in [fromS, toS). */
   readBuckets(table: string, fromS: number, toS: number): Promise<BucketRow[]>;
-  /** The pending fine buckets with `start` in [fromS, toS) summed per key and 5-minute bucket (fromS on the 5-minute grid). */
+  /** The fine buckets with `start` in [fromS, toS) summed per key and 5-minute bucket (fromS on the 5-minute grid). */
   readFineAsFiveMin(fromS: number, toS: number): Promise<FiveMinFromFineRow[]>;
-  /** Moves the pending fine buckets that start before `beforeS` to TrafficFine, in its key order; returns how many. */
-  movePendingFine(beforeS: number): Promise<number>;
   /** Deletes the buckets that start before `beforeS` (by the table's index on start: nothing to delete costs one probe). */
   deleteBucketsBefore(table: string, beforeS: number): Promise<number>;
   insertGaps(rows: Array<{ fromAt: number; toAt: number }>): Promise<void>;
@@ -123,7 +121,7 @@ function storedRawOf(raw: RawCounters): bigint[] {
 const COUNTER_COLUMN_LIST = KEY_COUNTER_NAMES.map((name) => `"${name}"`);
 /** Rows per multi-row bucket statement on SQLite (10 parameters each). */
 const BUCKET_ROWS = 64;
-const BUCKET_TABLE_NAMES = new Set(["TrafficFine", "TrafficFiveMin", "TrafficHour", "TrafficDay", PENDING_FINE_TABLE]);
+const BUCKET_TABLE_NAMES = new Set(Object.values(BUCKET_TABLES));
 
 function checkedTable(table: string): string {
   if (!BUCKET_TABLE_NAMES.has(table)) throw new Error(`not a bucket table: ${table}`);
@@ -132,7 +130,7 @@ function checkedTable(table: string): string {
 
 /** The primary key's columns of a bucket table, for ON CONFLICT. */
 function conflictTargetOf(table: string): string {
-  return table === PENDING_FINE_TABLE ? `("start", "keyId")` : `("keyId", "start")`;
+  return table === BUCKET_TABLES.fine ? `("start", "keyId")` : `("keyId", "start")`;
 }
 
 export function createTickWriter(databaseUrl: string): TickWriter {
@@ -289,11 +287,6 @@ function createSqliteTickWriter(databaseUrl: string): TickWriter {
       const rows = statement(FINE_AS_FIVE_MIN_SQLITE).all(fromS, toS) as Array<Record<string, bigint>>;
       return rows.map(fiveMinFromFineRowOf);
     },
-    async movePendingFine(beforeS) {
-      const moved = statement(MOVE_PENDING_FINE_SQLITE.insert).run(beforeS).changes;
-      statement(MOVE_PENDING_FINE_SQLITE.delete).run(beforeS);
-      return moved;
-    },
     async deleteBucketsBefore(table, beforeS) {
       return statement(`DELETE FROM "${checkedTable(table)}" WHERE "start" < ?`).run(beforeS).changes;
     },
@@ -386,25 +379,10 @@ function bufferOf(bytes: Uint8Array): Buffer {
 const FINE_AS_FIVE_MIN_SQL =
   `SELECT "keyId", ("start" / 300) * 300 AS "start", MAX("start") AS "lastFineStart", ` +
   `${KEY_COUNTER_NAMES.map((name) => `CAST(SUM("${name}") AS TEXT) AS "${name}"`).join(", ")} ` +
-  `FROM "${PENDING_FINE_TABLE}" WHERE "start" >= $1 AND "start" < $2 GROUP BY "keyId", ("start" / 300) * 300`;
-
-/**
- * The rollup's move of pending fine buckets: inserted in TrafficFine's key order (each key's rows
- * of the 5 minutes together on its pages), then deleted (the front of the pending table's index).
- * A TrafficFine row of the same bucket cannot exist (direct rows are before rolledUpTo, pending
- * ones after); adding to it would still be right.
- */
-const MOVE_PENDING_FINE_SQL = {
-  insert:
-    `INSERT INTO "TrafficFine" ("keyId", "start", ${COUNTER_COLUMN_LIST.join(", ")}) ` +
-    `SELECT "keyId", "start", ${COUNTER_COLUMN_LIST.join(", ")} FROM "${PENDING_FINE_TABLE}" WHERE "start" < $1 ORDER BY "keyId", "start" ` +
-    `ON CONFLICT ("keyId", "start") DO UPDATE SET ${COUNTER_COLUMN_LIST.map((c) => `${c} = "TrafficFine".${c} + excluded.${c}`).join(", ")}`,
-  delete: `DELETE FROM "${PENDING_FINE_TABLE}" WHERE "start" < $1`,
-};
+  `FROM "${BUCKET_TABLES.fine}" WHERE "start" >= $1 AND "start" < $2 GROUP BY "keyId", ("start" / 300) * 300`;
 
 const SAVE_COLLECTOR_SQLITE = { only: positional(SAVE_COLLECTOR_SQL.only), withRawState: positional(SAVE_COLLECTOR_SQL.withRawState) };
 const FINE_AS_FIVE_MIN_SQLITE = positional(FINE_AS_FIVE_MIN_SQL);
-const MOVE_PENDING_FINE_SQLITE = { insert: positional(MOVE_PENDING_FINE_SQL.insert), delete: positional(MOVE_PENDING_FINE_SQL.delete) };
 
 function fiveMinFromFineRowOf(row: Record<string, unknown>): FiveMinFromFineRow {
   return { ...bucketRowOf(row), lastFineStart: Number(row.lastFineStart) };
@@ -577,11 +555,6 @@ function createPostgresTickWriter(databaseUrl: string): TickWriter {
       async readFineAsFiveMin(fromS, toS) {
         const result = await q(FINE_AS_FIVE_MIN_SQL, [fromS, toS]);
         return (result.rows as Array<Record<string, unknown>>).map(fiveMinFromFineRowOf);
-      },
-      async movePendingFine(beforeS) {
-        const moved = (await q(MOVE_PENDING_FINE_SQL.insert, [beforeS])).rowCount ?? 0;
-        await q(MOVE_PENDING_FINE_SQL.delete, [beforeS]);
-        return moved;
       },
       async deleteBucketsBefore(table, beforeS) {
         return (await q(`DELETE FROM "${checkedTable(table)}" WHERE "start" < $1`, [beforeS])).rowCount ?? 0;
