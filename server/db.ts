@@ -35,7 +35,7 @@ export function createDb(url: string): Db {
  * maintenance checkpoints every 5 minutes anyway. SQLite's default, 1,000,
  * made the collector checkpoint every dozen ticks and after each rollup,
  * copying again the pages a tick rewrites every time (its collector row, the
- * last pages of the pending fine buckets); a checkpoint copies each page once
+ * last pages of the fine buckets); a checkpoint copies each page once
  * however often it was written. Measured at 2,000 interfaces every 5 s: the
  * rollup's CPU 570–910 → 280 ms, the whole tick 59–67 → 54 ms.
  */

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DB_KINDS, createTestDatabase, type TestDatabase } from "~/server/testing/databases";
 
 import { readSelectorBuckets } from "./console-queries";
+import { exportRangeCsv } from "./export";
 import { MAX_SEEK_KEYS, readSeries } from "./queries";
 
 /**
@@ -106,6 +107,21 @@ describe.each(DB_KINDS)("keyed reads of fine buckets on %s", (kind) => {
       }
     }
     expect(await readSeries(database.db, kind, "no-such-key", FROM_S, FROM_S + 600, "fine")).toEqual({ resolution: "fine", points: [] });
+  });
+
+  it("exports named keys' buckets as a scan finds them", async () => {
+    const fromS = FROM_S + 1500;
+    const toS = FROM_S + 2400;
+    for (const resolution of ["fine", "5m"] as const) {
+      const csv = await exportRangeCsv(database.db, kind, { fromS, toS, resolution, timeZone: "UTC", keys: ["b", "no-such-key"] });
+      const lines = csv.trim().split("\r\n").slice(1).map((line) => line.split(","));
+      expect(
+        lines.map((f) => [Date.parse(f[4] as string) / 1000, [BigInt(f[6] as string), BigInt(f[7] as string)]]),
+        resolution,
+      ).toEqual(expected([keyIds.get("b") as number], fromS, toS, resolution));
+      expect(new Set(lines.map((f) => f[0]))).toEqual(new Set(["b"]));
+    }
+    expect(await exportRangeCsv(database.db, kind, { fromS, toS, resolution: "fine", timeZone: "UTC", keys: ["no-such-key"] })).toMatch(/^key,domain,[^\n]*\r\n$/);
   });
 
   it("sums a selector's keys as a scan does, seeking a few keys and scanning many", async () => {
