@@ -13,9 +13,10 @@
  *
  * It starts from an empty database. A tick's fine buckets go to a table
  * ordered by time (a few pages per tick however long the history); the
- * rollup moves them to the table ordered by key, a page or two per key, so it
- * is the rollup that costs more as keys fill their pages (scripts/bench/
- * accounting-vnstat.bench.ts measures a store with hours of history).
+ * rollup writes the 5-minute, hourly and daily buckets, ordered by key, a
+ * page or two per key, so it is the rollup that costs more as keys fill
+ * their pages (scripts/bench/accounting-vnstat.bench.ts measures a store with
+ * hours of history).
  *
  * "read" is the agent's counters result as the collector receives it (built in
  * process here: the agent's own read of /proc/net/dev is benchmarked by the
