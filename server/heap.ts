@@ -27,10 +27,19 @@ import { setFlagsFromString } from "node:v8";
  *   32 MB. The cost is resident memory: up to two semi-spaces per process (~64 MB
  *   for the collector, ~32 MB for the agent; 48 MB more than V8's default
  *   measured for a process that allocates steadily).
+ *
+ * - The collector also turns off V8's allocation-site pretenuring. Its state
+ *   (each incarnation's last counters, objects that live exactly one tick) is
+ *   alive at most scavenges, so V8 learned to allocate those objects straight
+ *   in old space: ~2 MB per tick at 2,000 interfaces, a mark-compact every ten
+ *   ticks (old space 33 → 55 MB each time). Allocated young, they die young:
+ *   one mark-compact in five minutes instead of six. Measured in the same
+ *   benchmark with --trace-gc: collector CPU 1.32 → 0.97 s in 300 s (agent +
+ *   collector 30.5 → 22.8 ms per tick).
  */
 export const SERVICE_NODE_FLAGS = {
   agent: ["--min-semi-space-size=16", "--max-semi-space-size=16"],
-  collector: ["--min-semi-space-size=32", "--max-semi-space-size=32"],
+  collector: ["--min-semi-space-size=32", "--max-semi-space-size=32", "--no-allocation-site-pretenuring"],
 } as const satisfies Record<string, readonly string[]>;
 
 export function keepHeapBetweenBursts(): void {
