@@ -67,8 +67,15 @@ const PENDING_FROM = `(SELECT CASE WHEN c."fiveMinFromFine" THEN c."rolledUpTo" 
 
 const floorFiveMin = (epochS: number) => Math.floor(epochS / FIVE_MINUTES_S) * FIVE_MINUTES_S;
 
-/** Above this many keys, a keyed read scans the range's rows of every key instead of seeking each key's. */
-export const MAX_SEEK_KEYS = 64;
+/**
+ * Above this many keys, a keyed read scans the range's rows of every key
+ * instead of seeking each key's. A seek costs about one probe per bucket
+ * start and key (~13 µs a start for one key on SQLite: a 6-hour chart in
+ * 28 ms at 8,000 keys, scripts/bench/accounting-queries.bench.ts), a scan
+ * about a row read per key and start: 16 keys (a domain's vifs) cost what a
+ * scan of a host with a thousand keys costs, and far less at 8,000.
+ */
+export const MAX_SEEK_KEYS = 16;
 
 /** An integer for a statement's text (ids and epoch seconds only: never user text). */
 function literal(value: number): string {
