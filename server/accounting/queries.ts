@@ -57,7 +57,6 @@ export type KeyTotal = {
 const COUNTER_LIST = KEY_COUNTER_NAMES.map((name) => `"${name}"`).join(", ");
 const SUMS = KEY_COUNTER_NAMES.map((name) => `CAST(SUM(b."${name}") AS TEXT) AS "${name}"`).join(", ");
 
-
 /**
  * Where the pending fine buckets start: the collector's rolledUpTo, in a store
  * whose ticks write fine buckets only (store.ts); NULL (nothing pending)
