@@ -56,12 +56,16 @@ export async function readSelectorBuckets(
   const ph = placeholderFor(kind);
   const params: unknown[] = [range.fromS, range.toS];
   const filter = selectorFilter(selector, ph, params);
-  // A selector of a few keys (a key, a domain) seeks their rows of the fine buckets (bucketSource).
-  const keys = await db.$queryRawUnsafe<Array<{ id: unknown }>>(
-    `SELECT k."id" AS "id" FROM "AccountingKey" k WHERE ${selectorFilter(selector, ph, [])} LIMIT ${MAX_SEEK_KEYS + 1}`,
-    ...params.slice(2),
-  );
-  const keyed = { keyIds: keys.map((k) => Number(k.id)), fromS: range.fromS, toS: range.toS };
+  // A selector of a few keys (a key, a domain) seeks their rows of the fine buckets (bucketSource);
+  // the hourly and daily tables are ordered by key already.
+  let keyed: { keyIds: number[]; fromS: number; toS: number } | undefined;
+  if (resolution === "fine" || resolution === "5m") {
+    const keys = await db.$queryRawUnsafe<Array<{ id: unknown }>>(
+      `SELECT k."id" AS "id" FROM "AccountingKey" k WHERE ${selectorFilter(selector, ph, [])} LIMIT ${MAX_SEEK_KEYS + 1}`,
+      ...params.slice(2),
+    );
+    keyed = { keyIds: keys.map((k) => Number(k.id)), fromS: range.fromS, toS: range.toS };
+  }
   const rows = await db.$queryRawUnsafe<Array<Record<string, unknown>>>(
     `SELECT CAST(b."start" AS TEXT) AS "start", CAST(SUM(b."inBytes") AS TEXT) AS "inBytes", CAST(SUM(b."outBytes") AS TEXT) AS "outBytes" ` +
       `FROM ${bucketSource(resolution, keyed)} b JOIN "AccountingKey" k ON k."id" = b."keyId" ` +
